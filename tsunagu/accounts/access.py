@@ -1,0 +1,49 @@
+"""The only way a request finds the organization it acts for.
+
+Later apps build their `get_<thing>_for_member(member, id)` helpers on `require_membership`.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from tsunagu.accounts.models import Membership, User
+from tsunagu.accounts.selectors import memberships_of
+
+ACTIVE_ORGANIZATION_SESSION_KEY = "tsunagu_active_organization"
+
+
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The membership the signed-in user is acting through, or None.
+
+    The organization chosen in the switcher (kept in the session) wins while the user is still a
+    member of it; otherwise the first membership is used, so a removed membership takes effect on
+    the next request.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    assert isinstance(user, User)
+    memberships = list(memberships_of(user))
+    if not memberships:
+        return None
+    chosen = request.session.get(ACTIVE_ORGANIZATION_SESSION_KEY)
+    for membership in memberships:
+        if str(membership.organization_id) == chosen:
+            return membership
+    return memberships[0]
+
+
+def get_membership_for_user(user: User, organization_code: str) -> Membership:
+    """The user's membership in the organization with this code; 404 for any other code."""
+    try:
+        return memberships_of(user).get(organization__code=organization_code)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def require_membership(request: HttpRequest) -> Membership:
+    membership: Membership | None = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404
+    return membership

@@ -1,0 +1,38 @@
+"""The worker's heartbeat: a thread in each db_worker process that /healthz reads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import DatabaseError, connection
+
+from tsunagu.ops import services
+
+logger = logging.getLogger(__name__)
+
+
+class HeartbeatThread(threading.Thread):
+    def __init__(self, worker_id: str, interval: float) -> None:
+        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+        self.worker_id = worker_id
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        try:
+            services.record_heartbeat(self.worker_id)
+        except DatabaseError as error:
+            # A busy or briefly unreachable database must not kill the worker; the next beat
+            # retries, and /healthz says "stale" if beats keep failing.
+            logger.warning("worker.heartbeat_failed worker_id=%s error=%s", self.worker_id, error)
+        finally:
+            # This thread owns its own connection; do not hold it open between beats.
+            connection.close()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            self.beat()
+
+    def stop(self) -> None:
+        self.stopped.set()

@@ -1,0 +1,32 @@
+"""`manage.py db_worker`: django-tasks-db's worker, plus the heartbeat that /healthz reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from tsunagu.ops import services
+from tsunagu.ops.heartbeat import HeartbeatThread
+
+
+class Command(DatabaseWorkerCommand):  # type: ignore[misc]
+    help = (
+        "Run a background worker that takes tasks from the database queue. "
+        "It writes a heartbeat every WORKER_HEARTBEAT_SECONDS that /healthz reports."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # The autoreloader would run the heartbeat in the watching parent, not in the worker.
+        options["reload"] = False
+        worker_id = options["worker_id"]
+        services.forget_dead_workers()
+        heartbeat = HeartbeatThread(worker_id, settings.WORKER_HEARTBEAT_SECONDS)
+        heartbeat.beat()
+        heartbeat.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            heartbeat.stop()
+            services.forget_worker(worker_id)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tsunagu.accounts.models import Membership, Organization, Role, User
+from tsunagu.ops.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_LOGINS = [
+    ("admin@demo-supplier.example", "demo-supplier", {Role.ADMIN}),
+    ("shipping@demo-supplier.example", "demo-supplier", {Role.SHIPPING}),
+    ("owner@demo-buyer.example", "demo-buyer", {Role.OWNER, Role.ADMIN}),
+]
+
+
+def snapshot() -> list[tuple[str, str, str]]:
+    return sorted(
+        Membership.objects.values_list("user__email", "organization__code", "role")
+    )
+
+
+def test_seed_demo_is_idempotent_and_has_every_role() -> None:
+    call_command("seed_demo", verbosity=0)
+    first = snapshot()
+    call_command("seed_demo", verbosity=0)
+
+    assert snapshot() == first
+    assert set(Organization.objects.filter(is_supplier=True).values_list("code", flat=True)) == {
+        "demo-supplier",
+        "demo-supplier-2",
+    }
+    assert Organization.objects.filter(is_buyer=True).count() == 3
+    assert {role for _email, _code, role in first} == set(Role.values)
+
+
+@pytest.mark.parametrize(("email", "code", "roles"), CONTRACT_LOGINS)
+def test_demo_logins_of_the_contract_work(email: str, code: str, roles: set[Role]) -> None:
+    call_command("seed_demo", verbosity=0)
+    client = Client()
+
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": DEMO_PASSWORD}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    membership = Membership.objects.get(user__email=email, organization__code=code)
+    assert membership.role in roles
+
+
+def test_seed_demo_keeps_a_changed_password() -> None:
+    call_command("seed_demo", verbosity=0)
+    user = User.objects.get(email="owner@demo-buyer.example")
+    user.set_password("a new password of mine")
+    user.save()
+
+    call_command("seed_demo", verbosity=0)
+
+    user.refresh_from_db()
+    assert user.check_password("a new password of mine")
+
+
+@override_settings(PRODUCTION=True)
+def test_seed_demo_is_refused_in_production() -> None:
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+
+    assert not Organization.objects.exists()
