@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tsunagu.ops.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    call_command("seed_demo", verbosity=0)
+
+
+def test_demo_buyer_opens_the_site_logs_in_and_sees_the_dashboard(
+    page: Page, live_server: object, demo: None
+) -> None:
+    page.goto(f"{live_server.url}/")  # type: ignore[attr-defined]
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+
+    page.get_by_label("メールアドレス").fill("owner@demo-buyer.example")
+    page.get_by_label("パスワード", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page.get_by_role("heading", name="レストラン さくら")).to_be_visible()
+    expect(page.locator(".site-header")).to_contain_text("レストラン さくら")
+    expect(page.get_by_role("link", name="ホーム", exact=True)).to_have_attribute("aria-current", "page")
+
+
+def test_wrong_password_keeps_the_email_and_the_page_fits_the_screen(
+    page: Page, live_server: object, demo: None
+) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("メールアドレス").fill("owner@demo-buyer.example")
+    page.get_by_label("パスワード", exact=True).fill("wrong password")
+    page.get_by_role("button", name="ログイン").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("正しくありません")
+    expect(page.get_by_label("メールアドレス")).to_have_value("owner@demo-buyer.example")
+    # Nothing sticks out sideways, and the main button is a comfortable tap target.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = page.get_by_role("button", name="ログイン").bounding_box()
+    assert box is not None
+    assert box["height"] >= 44
