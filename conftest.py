@@ -31,37 +31,43 @@ def password() -> str:
 
 @pytest.fixture
 def supplier(db: None) -> Organization:
-    return SupplierFactory(code="test-supplier", name="テスト食品卸 株式会社")
+    return SupplierFactory.create(code="test-supplier", name="テスト食品卸 株式会社")
 
 
 @pytest.fixture
 def buyer(db: None) -> Organization:
-    return BuyerFactory(code="test-buyer", name="テスト食堂")
+    return BuyerFactory.create(code="test-buyer", name="テスト食堂")
 
 
 @pytest.fixture
 def other_supplier(db: None) -> Organization:
-    return SupplierFactory(code="other-supplier", name="よその問屋 株式会社")
+    return SupplierFactory.create(code="other-supplier", name="よその問屋 株式会社")
 
 
 @pytest.fixture
 def supplier_admin(supplier: Organization) -> Membership:
-    return MembershipFactory(organization=supplier, role=Role.ADMIN, user__email="admin@supplier.test")
+    return MembershipFactory.create(
+        organization=supplier, role=Role.ADMIN, user__email="admin@supplier.test"
+    )
 
 
 @pytest.fixture
 def supplier_member(supplier: Organization) -> Membership:
-    return MembershipFactory(organization=supplier, role=Role.MEMBER, user__email="staff@supplier.test")
+    return MembershipFactory.create(
+        organization=supplier, role=Role.MEMBER, user__email="staff@supplier.test"
+    )
 
 
 @pytest.fixture
 def buyer_member(buyer: Organization) -> Membership:
-    return MembershipFactory(organization=buyer, role=Role.MEMBER, user__email="chef@buyer.test")
+    return MembershipFactory.create(
+        organization=buyer, role=Role.MEMBER, user__email="chef@buyer.test"
+    )
 
 
 @pytest.fixture
 def outsider(other_supplier: Organization) -> Membership:
-    return MembershipFactory(
+    return MembershipFactory.create(
         organization=other_supplier, role=Role.ADMIN, user__email="admin@other.test"
     )
 
@@ -85,3 +91,10 @@ def buyer_client(buyer_member: Membership) -> Client:
 @pytest.fixture
 def outsider_client(outsider: Membership) -> Client:
     return client_for(outsider)
+
+
+def pytest_report_header() -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"tsunagu: database engine {engine}"

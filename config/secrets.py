@@ -46,8 +46,8 @@ def parse_file_keys(name: str, value: str) -> list[bytes]:
         if len(key) != 32:
             raise ImproperlyConfigured(
                 f"{name}: key {position} is not 32 bytes of url-safe base64 "
-                "(make one with: python -c \"import base64,os;"
-                "print(base64.urlsafe_b64encode(os.urandom(32)).decode())\")."
+                '(make one with: python -c "import base64,os;'
+                'print(base64.urlsafe_b64encode(os.urandom(32)).decode())").'
             )
         keys.append(key)
     if not keys:

@@ -106,7 +106,8 @@ try:
     _database = dj_database_url.parse(DATABASE_URL)
 except ValueError as error:
     raise ImproperlyConfigured(
-        f"DATABASE_URL: expected sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/NAME ({error})."
+        "DATABASE_URL: expected sqlite:///PATH or postgres://USER:PASSWORD@HOST:PORT/NAME "
+        f"({error})."
     ) from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock when a
@@ -115,7 +116,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env.int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
-        "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA cache_size=-20000",
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA cache_size=-20000"
+        ),
     }
     if _database["NAME"] and _database["NAME"] != ":memory:":
         Path(_database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -130,11 +133,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache: shared by every process (login rate limits and lockout rely on it) ---------------
 REDIS_URL = env.optional("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "tsunagu_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tsunagu_cache",
+        }
+    }
 
 # --- Background work --------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -149,8 +157,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -239,7 +249,9 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Preloading HSTS is a lasting promise for every sub-domain; an operator opts in with
 # SECURE_HSTS_PRELOAD=true rather than getting a warning for not having made it.
-SILENCED_SYSTEM_CHECKS = ["security.W021"] if PRODUCTION and not SECURE_HSTS_PRELOAD else []
+SILENCED_SYSTEM_CHECKS: list[str] = (
+    ["security.W021"] if PRODUCTION and not SECURE_HSTS_PRELOAD else []
+)
 
 # --- Logs: one line per event, key=value fields -----------------------------------------------
 LOGGING = {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("TSUNAGU_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+os.environ.setdefault(
+    "TSUNAGU_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test")
+)
 
-from config.settings import *  # noqa: E402,F403
+from config.settings import *  # noqa: F403
 
 # Fast hashing: the tests are about behaviour, not key stretching.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

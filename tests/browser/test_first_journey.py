@@ -32,7 +32,9 @@ def test_demo_buyer_opens_the_site_logs_in_and_sees_the_dashboard(
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_role("heading", name="レストラン さくら")).to_be_visible()
     expect(page.locator(".site-header")).to_contain_text("レストラン さくら")
-    expect(page.get_by_role("link", name="ホーム", exact=True)).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="ホーム", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
 
 
 def test_wrong_password_keeps_the_email_and_the_page_fits_the_screen(

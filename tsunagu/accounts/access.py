@@ -5,6 +5,7 @@ Later apps build their `get_<thing>_for_member(member, id)` helpers on `require_
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from tsunagu.accounts.models import Membership, User
@@ -21,9 +22,8 @@ def active_membership(request: HttpRequest) -> Membership | None:
     the next request.
     """
     user = request.user
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return None
-    assert isinstance(user, User)
     memberships = list(memberships_of(user))
     if not memberships:
         return None
@@ -32,6 +32,13 @@ def active_membership(request: HttpRequest) -> Membership | None:
         if str(membership.organization_id) == chosen:
             return membership
     return memberships[0]
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user; views behind login_required call this instead of reading request.user."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def get_membership_for_user(user: User, organization_code: str) -> Membership:

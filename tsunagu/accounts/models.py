@@ -104,7 +104,9 @@ class Membership(BaseModel):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="accounts_membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="accounts_membership_unique"
+            ),
         ]
 
     def __str__(self) -> str:

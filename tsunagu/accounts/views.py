@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.accounts import services
-from tsunagu.accounts.access import get_membership_for_user
-from tsunagu.accounts.models import User
+from tsunagu.accounts.access import get_membership_for_user, signed_in_user
 
 
 @require_GET
@@ -30,8 +29,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch_organization(request: HttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
-    membership = get_membership_for_user(request.user, request.POST.get("organization", ""))
+    user = signed_in_user(request)
+    membership = get_membership_for_user(user, request.POST.get("organization", ""))
     services.switch_organization(request, membership=membership)
     messages.success(
         request,

@@ -9,4 +9,6 @@ class StyleguideForm(forms.Form):
         label=_("Customer code"), max_length=20, help_text=_("Up to 20 letters or digits.")
     )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

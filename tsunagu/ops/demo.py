@@ -25,7 +25,9 @@ class DemoOrganization:
 
 
 SUPPLIERS = [
-    DemoOrganization("demo-supplier", "つなぐ食品卸 株式会社", "ツナグショクヒンオロシ", True, False),
+    DemoOrganization(
+        "demo-supplier", "つなぐ食品卸 株式会社", "ツナグショクヒンオロシ", True, False
+    ),
     DemoOrganization("demo-supplier-2", "みなと青果 有限会社", "ミナトセイカ", True, False),
 ]
 BUYERS = [

@@ -7,7 +7,7 @@ from tsunagu.accounts.models import Membership, Organization, Role, User
 TEST_PASSWORD = "correct horse battery staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -17,12 +17,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if create:
-            self.save(update_fields=["password"])
+            obj.save(update_fields=["password"])
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
 
@@ -39,7 +39,7 @@ class BuyerFactory(OrganizationFactory):
     is_buyer = True
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

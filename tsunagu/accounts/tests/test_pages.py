@@ -17,7 +17,7 @@ def test_home_sends_a_visitor_to_the_japanese_login_page(client: Client) -> None
     assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
     page = response.content.decode()
     assert '<html lang="ja">' in page
-    assert "<h1 class=\"page-title\">ログイン</h1>" in page
+    assert '<h1 class="page-title">ログイン</h1>' in page
     assert 'name="login"' in page
     assert 'name="password"' in page
 
@@ -74,7 +74,7 @@ def test_dashboard_requires_login(client: Client) -> None:
 
 
 def test_person_without_organization_is_told_whom_to_ask(client: Client) -> None:
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
 
     page = client.get(reverse("dashboard")).content.decode()
 
@@ -84,7 +84,7 @@ def test_person_without_organization_is_told_whom_to_ask(client: Client) -> None
 def test_switching_organization_changes_the_header_and_says_so(
     buyer_member: Membership, supplier: object
 ) -> None:
-    MembershipFactory(user=buyer_member.user, organization=supplier, role=Role.VIEWER)
+    MembershipFactory.create(user=buyer_member.user, organization=supplier, role=Role.VIEWER)
     client = Client()
     client.force_login(buyer_member.user)
 
@@ -117,7 +117,7 @@ def test_switching_to_an_organization_one_is_not_in_is_404_and_changes_nothing(
 def test_switch_ignores_a_next_url_on_another_site(
     buyer_member: Membership, supplier: object
 ) -> None:
-    MembershipFactory(user=buyer_member.user, organization=supplier)
+    MembershipFactory.create(user=buyer_member.user, organization=supplier)
     client = Client()
     client.force_login(buyer_member.user)
 
@@ -132,7 +132,7 @@ def test_switch_ignores_a_next_url_on_another_site(
 def test_removed_membership_takes_effect_on_the_next_request(
     buyer_member: Membership, supplier: object
 ) -> None:
-    second = MembershipFactory(user=buyer_member.user, organization=supplier)
+    second = MembershipFactory.create(user=buyer_member.user, organization=supplier)
     client = Client()
     client.force_login(buyer_member.user)
     client.post(reverse("organization-switch"), {"organization": "test-supplier"}, follow=True)

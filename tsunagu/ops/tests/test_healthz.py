@@ -64,7 +64,12 @@ def test_healthz_answers_503_with_the_same_keys_when_the_database_is_down(tmp_pa
         "LOG_LEVEL": "CRITICAL",
     }
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
     answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -87,11 +92,13 @@ def test_db_worker_runs_queued_tasks_and_beats_while_it_lives() -> None:
         return original(worker_id)
 
     original = services.record_heartbeat
-    services.record_heartbeat = spy  # type: ignore[assignment]
+    services.record_heartbeat = spy
     try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--worker-id", "w-test", verbosity=0)
+        call_command(
+            "db_worker", "--batch", "--no-startup-delay", "--worker-id", "w-test", verbosity=0
+        )
     finally:
-        services.record_heartbeat = original  # type: ignore[assignment]
+        services.record_heartbeat = original
 
     stored = DBTaskResult.objects.get(id=result.id)
     assert stored.status == "SUCCESSFUL"

@@ -18,9 +18,7 @@ CONTRACT_LOGINS = [
 
 
 def snapshot() -> list[tuple[str, str, str]]:
-    return sorted(
-        Membership.objects.values_list("user__email", "organization__code", "role")
-    )
+    return sorted(Membership.objects.values_list("user__email", "organization__code", "role"))
 
 
 def test_seed_demo_is_idempotent_and_has_every_role() -> None:

@@ -11,7 +11,7 @@ from tsunagu.ops import services
 from tsunagu.ops.heartbeat import HeartbeatThread
 
 
-class Command(DatabaseWorkerCommand):  # type: ignore[misc]
+class Command(DatabaseWorkerCommand):
     help = (
         "Run a background worker that takes tasks from the database queue. "
         "It writes a heartbeat every WORKER_HEARTBEAT_SECONDS that /healthz reports."

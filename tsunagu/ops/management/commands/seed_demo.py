@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
-            raise CommandError("seed_demo: refused with TSUNAGU_ENV=production (demo logins are public).")
+            raise CommandError(
+                "seed_demo: refused with TSUNAGU_ENV=production (demo logins are public)."
+            )
         result = seed_demo()
         self.stdout.write(
             f"デモデータ: 組織 {result['organizations']}件 (新規 {result['created']}件), "
