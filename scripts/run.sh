@@ -9,7 +9,7 @@ port=${PORT:-8000}
 manage() { uv run --frozen python manage.py "$@"; }
 
 manage migrate --no-input -v0
-var_dir=$(manage shell -c "from django.conf import settings; print(settings.VAR_DIR)")
+var_dir=${TSUNAGU_VAR_DIR:-var}
 if [ ! -e "$var_dir/demo-loaded" ]; then
   manage seed_demo && date -u +%FT%TZ > "$var_dir/demo-loaded"
 fi
