@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # `make run`: migrate the embedded database, load the demo once, serve the app and one worker.
-# Ctrl-C stops both.
+# Ctrl-C (or SIGTERM) stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export UV_PYTHON_DOWNLOADS=never PATH="$HOME/.local/bin:$PATH"
 
 port=${PORT:-8000}
-manage() { uv run --frozen python manage.py "$@"; }
+python=.venv/bin/python  # made by scripts/bootstrap.sh (uv sync)
+manage() { "$python" manage.py "$@"; }
 
 manage migrate --no-input -v0
 var_dir=${TSUNAGU_VAR_DIR:-var}
@@ -14,15 +14,24 @@ if [ ! -e "$var_dir/demo-loaded" ]; then
   manage seed_demo && date -u +%FT%TZ > "$var_dir/demo-loaded"
 fi
 
-worker_pid=""
+pids=()
 stop() {
   trap - INT TERM EXIT
-  if [ -n "$worker_pid" ]; then kill -TERM "$worker_pid" 2>/dev/null || true; wait "$worker_pid" 2>/dev/null || true; fi
+  for pid in "${pids[@]}"; do
+    # The development server reloads code in a child process: stop that child too.
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  echo "Tsunagu: 停止しました / stopped."
 }
 trap stop INT TERM EXIT
 
 manage db_worker --interval 1 &
-worker_pid=$!
-
+pids+=($!)
+manage runserver "127.0.0.1:$port" &
+pids+=($!)
 echo "Tsunagu: http://127.0.0.1:$port  (Ctrl-C で停止 / Ctrl-C to stop)"
-manage runserver "127.0.0.1:$port"
+
+# Whichever stops first (Ctrl-C, or a crash of either), both stop.
+wait -n || true
