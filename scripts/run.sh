@@ -27,9 +27,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-manage db_worker --interval 1 &
+"$python" manage.py db_worker --interval 1 &
 pids+=($!)
-manage runserver "127.0.0.1:$port" &
+"$python" manage.py runserver "127.0.0.1:$port" &
 pids+=($!)
 echo "Tsunagu: http://127.0.0.1:$port  (Ctrl-C で停止 / Ctrl-C to stop)"
 

@@ -107,8 +107,10 @@ def test_production_refuses_to_start_without_a_secret_or_setting(
 
     result = run_manage("check", env=env, tmp_path=tmp_path)
 
-    assert result.returncode != 0
-    assert f"{missing} is not set" in result.stderr
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"設定エラー / configuration error: {missing} is not set")
     assert not (tmp_path / "var" / "secret_key").exists()
 
 
