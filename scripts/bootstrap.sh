@@ -34,7 +34,11 @@ else
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
-  say "installing system packages that are missing: ${missing[*]}"
+  case "$purpose" in
+    run) why="fonts and libraries for PDF documents" ;;
+    test) why="PDF fonts and libraries, plus PostgreSQL, Chromium and poppler for the tests" ;;
+  esac
+  say "installing missing system packages ($why): ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then
     sudo_cmd=()
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then

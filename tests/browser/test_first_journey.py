@@ -52,3 +52,20 @@ def test_wrong_password_keeps_the_email_and_the_page_fits_the_screen(
     box = page.get_by_role("button", name="ログイン").bounding_box()
     assert box is not None
     assert box["height"] >= 44
+
+
+def test_owner_of_two_companies_switches_between_them_in_the_header(
+    page: Page, live_server: object, demo: None
+) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("メールアドレス").fill("owner@demo-supplier.example")
+    page.get_by_label("パスワード", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("つなぐ食品卸 株式会社")
+
+    page.locator(".switcher__current").click()
+    page.get_by_role("button", name="みなと青果 有限会社").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("みなと青果 有限会社")
+    expect(page.get_by_role("status")).to_contain_text("みなと青果 有限会社として操作しています。")
+    expect(page.locator(".switcher__current")).to_contain_text("オーナー")

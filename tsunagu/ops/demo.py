@@ -44,6 +44,8 @@ MEMBERS = [
     ("demo-supplier", "viewer@demo-supplier.example", "閲覧 次郎", Role.VIEWER),
     ("demo-supplier", "shipping@demo-supplier.example", "出荷 三郎", Role.SHIPPING),
     ("demo-supplier-2", "admin@demo-supplier-2.example", "港 健太", Role.ADMIN),
+    # The owner runs both companies and switches between them in the header.
+    ("demo-supplier-2", "owner@demo-supplier.example", "代表 一郎", Role.OWNER),
     ("demo-buyer", "owner@demo-buyer.example", "桜井 美咲", Role.OWNER),
     ("demo-buyer", "staff@demo-buyer.example", "厨房 翔太", Role.MEMBER),
     ("demo-buyer-2", "owner@demo-buyer-2.example", "花道 大輔", Role.OWNER),
