@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tsunagu.core",
     "tsunagu.accounts",
     "tsunagu.ops",
+    "tsunagu.audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tsunagu.audit.context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tsunagu.core.middleware.JapaneseFirstLocaleMiddleware",
