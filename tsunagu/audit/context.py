@@ -17,7 +17,8 @@ class RequestContext:
     request_id: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("tsunagu_request", default=RequestContext())
+_NO_REQUEST = RequestContext()  # frozen, so sharing it as the default is safe
+_current: ContextVar[RequestContext] = ContextVar("tsunagu_request", default=_NO_REQUEST)  # noqa: B039
 
 
 def current() -> RequestContext:

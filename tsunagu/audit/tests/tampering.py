@@ -7,7 +7,7 @@ from django.db import connection
 from tsunagu.audit.migrations import _triggers
 
 
-def raw_execute(sql: str, params: list[object]) -> None:
+def raw_execute(sql: str, params: list[str | int]) -> None:
     """Run SQL on audit_auditentry with the append-only trigger switched off for the moment."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -82,9 +82,12 @@ def test_the_application_cannot_change_or_delete_an_entry(supplier_admin: Member
 def test_the_database_refuses_an_update_by_hand(supplier_admin: Membership) -> None:
     entry = write_entries(supplier_admin, 1)[0]
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditentry SET action = 'x' WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditentry SET action = 'x' WHERE id = %s", [entry.pk])
 
 
 def test_postgresql_refuses_a_delete_by_hand(supplier_admin: Membership) -> None:
@@ -92,9 +95,12 @@ def test_postgresql_refuses_a_delete_by_hand(supplier_admin: Membership) -> None
         pytest.skip("the DELETE trigger is PostgreSQL's; SQLite refuses in the application")
     entry = write_entries(supplier_admin, 1)[0]
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
 
 
 def test_an_altered_entry_is_named(supplier_admin: Membership) -> None:
@@ -133,9 +139,13 @@ def test_removed_last_entries_are_found(supplier_admin: Membership) -> None:
 
 
 def test_an_entry_rolls_back_with_the_change_it_describes(supplier_admin: Membership) -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
-        write_entries(supplier_admin, 1)
-        raise RuntimeError("the service failed")
+    def failing_service() -> None:
+        with transaction.atomic():
+            write_entries(supplier_admin, 1)
+            raise RuntimeError("the service failed")
+
+    with pytest.raises(RuntimeError):
+        failing_service()
 
     assert not AuditEntry.objects.exists()
     write_entries(supplier_admin, 1)
