@@ -18,7 +18,7 @@ class RequestContext:
 
 
 _NO_REQUEST = RequestContext()  # frozen, so sharing it as the default is safe
-_current: ContextVar[RequestContext] = ContextVar("tsunagu_request", default=_NO_REQUEST)  # noqa: B039
+_current: ContextVar[RequestContext] = ContextVar("tsunagu_request", default=_NO_REQUEST)
 
 
 def current() -> RequestContext:
