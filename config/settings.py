@@ -157,6 +157,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -176,6 +180,17 @@ ACCOUNT_ADAPTER = "tsunagu.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+
+# Lockout (CONTRACT.md): LOCKOUT_FAILURES failed logins for one account within
+# LOCKOUT_WINDOW_MINUTES lock it until the oldest failure leaves the window; one IP address may
+# fail LOCKOUT_IP_FAILURES times in the same window. Counted in the shared cache.
+LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", 5, minimum=1)
+LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1)
+LOCKOUT_IP_FAILURES = env.int("LOCKOUT_IP_FAILURES", 30, minimum=1)
+_window = LOCKOUT_WINDOW_MINUTES * 60
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOCKOUT_IP_FAILURES}/{_window}s/ip,{LOCKOUT_FAILURES}/{_window}s/key",
+}
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 

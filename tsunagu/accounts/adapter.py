@@ -1,10 +1,77 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import ratelimit
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+
+from tsunagu.accounts import security
+from tsunagu.accounts.models import User
+
+
+def _lockout_message() -> str:
+    return gettext(
+        "Too many failed logins: this account is locked for a while. Wait %(minutes)s minutes "
+        "and try again, or reset your password."
+    ) % {"minutes": settings.LOCKOUT_WINDOW_MINUTES}
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": lazy(_lockout_message, str)(),
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation, never by open sign-up (DESIGN.md §3).
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            with transaction.atomic():
+                security.record_lockout_once(request, _login_of(credentials))
+                security.record_for_user(
+                    "login.refused_locked",
+                    user=security.user_for_login(_login_of(credentials)),
+                    email=_login_of(credentials),
+                )
+            raise
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        login = _login_of(credentials)
+        with transaction.atomic():
+            security.record_for_user(
+                "login.failed", user=security.user_for_login(login), email=login
+            )
+            still_open = ratelimit.consume(
+                request,
+                action="login_failed",
+                key=self._get_login_attempts_cache_key(request, **credentials),
+                dry_run=True,
+            )
+            if not still_open:
+                security.record_lockout_once(request, login)
+
+    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        super().login(request, user)
+        if isinstance(user, User):
+            security.record_for_user("login.succeeded", user=user)
+
+    def logout(self, request: HttpRequest) -> None:
+        user = request.user
+        if isinstance(user, User):
+            security.record_for_user("logout", user=user)
+        super().logout(request)
+
+
+def _login_of(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email") or credentials.get("username") or "")

@@ -1,0 +1,64 @@
+"""Login events in the operation log, and the lockout after repeated failures.
+
+allauth counts failed logins per account and per IP in the shared cache (ACCOUNT_RATE_LIMITS,
+"login_failed"). Once the account's count is used up, even the right password is refused until the
+oldest failure leaves the window. Here we record each event and the moment the lock begins.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from tsunagu.accounts.models import Organization, User
+from tsunagu.accounts.selectors import memberships_of
+from tsunagu.audit import services as audit
+
+
+def user_for_login(login: str) -> User | None:
+    return User.objects.filter(email__iexact=login.strip()).first()
+
+
+def record_for_user(
+    action: str, *, user: User | None, email: str = "", changes: dict[str, object] | None = None
+) -> None:
+    """Record in every organization the person belongs to, so each admin sees it; otherwise in
+    the platform's chain (an unknown e-mail address, a person without organization)."""
+    organizations: list[Organization | None] = (
+        [m.organization for m in memberships_of(user)] if user is not None else []
+    )
+    for organization in organizations or [None]:
+        audit.record(
+            action,
+            actor=user,
+            actor_email=email,
+            organization=organization,
+            target=user,
+            target_label=user.email if user is not None else email,
+            changes=changes,
+        )
+
+
+def lockout_cache_key(login: str) -> str:
+    return f"tsunagu:lockout-recorded:{login.strip().lower()}"
+
+
+def record_lockout_once(request: HttpRequest, login: str) -> None:
+    """The lock begins: record it once per window, however many refused attempts follow."""
+    window = settings.LOCKOUT_WINDOW_MINUTES * 60
+    if cache.add(lockout_cache_key(login), True, timeout=window):
+        record_for_user(
+            "login.locked_out",
+            user=user_for_login(login),
+            email=login,
+            changes={
+                "failures": settings.LOCKOUT_FAILURES,
+                "window_minutes": settings.LOCKOUT_WINDOW_MINUTES,
+            },
+        )
+
+
+def is_locked_out(login: str) -> bool:
+    """True while the lock recorded for this login is in force (for the members page)."""
+    return bool(cache.get(lockout_cache_key(login)))

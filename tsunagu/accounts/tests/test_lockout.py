@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from tsunagu.accounts.models import Membership
+from tsunagu.audit.models import AuditEntry
+from tsunagu.ops.demo import DEMO_PASSWORD
+
+LOCKED = "ログインの失敗が続いたため、このアカウントはしばらくロックされています"
+
+
+def log_in(client: Client, email: str, password: str) -> str:
+    return client.post(
+        reverse("account_login"), {"login": email, "password": password}
+    ).content.decode()
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_account_and_the_lock_is_recorded_once(
+    client: Client, buyer_member: Membership, password: str
+) -> None:
+    for _ in range(5):
+        assert LOCKED not in log_in(client, "chef@buyer.test", "wrong password")
+
+    page = log_in(client, "chef@buyer.test", password)
+    assert LOCKED in page
+    assert "15 分" in page
+    assert "_auth_user_id" not in client.session
+    log_in(client, "chef@buyer.test", password)
+
+    actions = list(
+        AuditEntry.objects.filter(organization_id=buyer_member.organization_id)
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["login.failed"] * 5 + ["login.locked_out"] + ["login.refused_locked"] * 2
+    locked = AuditEntry.objects.get(action="login.locked_out")
+    assert locked.actor_email == "chef@buyer.test"
+    assert locked.ip == "127.0.0.1"
+    assert locked.changes == {"failures": 5, "window_minutes": 15}
+
+
+@pytest.mark.django_db
+def test_a_success_before_the_limit_does_not_lock(
+    client: Client, buyer_member: Membership, password: str
+) -> None:
+    for _ in range(4):
+        log_in(client, "chef@buyer.test", "wrong password")
+
+    log_in(client, "chef@buyer.test", password)
+
+    assert client.session["_auth_user_id"] == str(buyer_member.user.pk)
+    assert AuditEntry.objects.filter(action="login.succeeded").count() == 1
+    assert not AuditEntry.objects.filter(action="login.locked_out").exists()
+
+
+@pytest.mark.django_db
+def test_failures_for_an_unknown_address_go_to_the_platform_log(client: Client) -> None:
+    log_in(client, "nobody@nowhere.test", "whatever")
+
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.chain, entry.actor_email) == (
+        "login.failed",
+        "platform",
+        "nobody@nowhere.test",
+    )
+
+
+class Browserless:
+    """A plain HTTP client with cookies, to talk to the live server as any program would."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=20) as response:  # noqa: S310
+            return response.read().decode()
+
+    def log_in(self, email: str, password: str) -> tuple[str, str]:
+        form = self.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token is not None
+        data = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "login": email, "password": password}
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310
+            self.base + "/accounts/login/", data=data, headers={"Referer": self.base + "/"}
+        )
+        with self.opener.open(request, timeout=20) as response:  # noqa: S310
+            return response.geturl(), response.read().decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_real_http_five_wrong_passwords_lock_the_demo_buyer(live_server: object) -> None:
+    call_command("seed_demo", verbosity=0)
+    http_client = Browserless(live_server.url)  # type: ignore[attr-defined]
+
+    for _ in range(5):
+        url, page = http_client.log_in("owner@demo-buyer.example", "not the password")
+        assert url.endswith("/accounts/login/")
+        assert "正しくありません" in page
+
+    url, page = http_client.log_in("owner@demo-buyer.example", DEMO_PASSWORD)
+
+    assert url.endswith("/accounts/login/")
+    assert LOCKED in page
+    assert AuditEntry.objects.filter(action="login.locked_out").count() == 1
+    out = __import__("io").StringIO()
+    call_command("verify_audit_log", stdout=out)
+    assert "改ざんはありません" in out.getvalue()
