@@ -84,7 +84,7 @@ class Browserless:
         )
 
     def get(self, path: str) -> str:
-        with self.opener.open(self.base + path, timeout=20) as response:  # noqa: S310
+        with self.opener.open(self.base + path, timeout=20) as response:
             return response.read().decode()
 
     def log_in(self, email: str, password: str) -> tuple[str, str]:
@@ -97,7 +97,7 @@ class Browserless:
         request = urllib.request.Request(  # noqa: S310
             self.base + "/accounts/login/", data=data, headers={"Referer": self.base + "/"}
         )
-        with self.opener.open(request, timeout=20) as response:  # noqa: S310
+        with self.opener.open(request, timeout=20) as response:
             return response.geturl(), response.read().decode()
 
 
