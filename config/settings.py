@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tsunagu.accounts",
     "tsunagu.ops",
     "tsunagu.audit",
+    "tsunagu.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.functional import lazy
@@ -14,6 +17,8 @@ from django.utils.translation import gettext
 
 from tsunagu.accounts import security
 from tsunagu.accounts.models import User
+from tsunagu.notifications import services as notifications
+from tsunagu.notifications.rendering import html_from_text
 
 
 def _lockout_message() -> str:
@@ -28,6 +33,32 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "too_many_login_attempts": lazy(_lockout_message, str)(),
     }
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"【{gettext('Tsunagu')}】{subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's mails (verification, password reset…) go through our outbox like every mail."""
+        request = allauth_context.request
+        full_context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+        }
+        full_context.update(context)
+        message = self.render_mail(template_prefix, email, full_context)
+        text, html = message.body, ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next(
+                (str(body) for body, kind in message.alternatives if kind == "text/html"), ""
+            )
+        with transaction.atomic():
+            notifications.queue_email(
+                to=email,
+                subject=str(message.subject),
+                text=str(text),
+                html=html or html_from_text(str(message.subject), str(text)),
+            )
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation, never by open sign-up (DESIGN.md §3).

@@ -1,0 +1,20 @@
+"""Mails are Japanese, with a plain-text part and an HTML part made from the same content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.html import escape, linebreaks, urlize
+
+
+def html_from_text(subject: str, text: str) -> str:
+    body = linebreaks(urlize(escape(text), autoescape=False), autoescape=False)
+    return render_to_string("notifications/email/layout.html", {"subject": subject, "body": body})
+
+
+def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) from `<prefix>_subject.txt` and `<prefix>.txt`."""
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+    text = render_to_string(f"{template_prefix}.txt", context).strip() + "\n"
+    return subject, text, html_from_text(subject, text)

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from conftest import SmtpServer
+from tsunagu.accounts.models import Membership
+from tsunagu.notifications import services
+from tsunagu.notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(subject: str = "ご注文を受け付けました") -> OutboxMessage:
+    with transaction.atomic():
+        return services.queue_email(
+            to="chef@buyer.test",
+            subject=subject,
+            text="ご注文ありがとうございます。\nhttps://tsunagu.example/orders/1",
+            html="<p>ご注文ありがとうございます。</p>",
+        )
+
+
+def test_a_queued_mail_is_sent_by_the_worker_in_japanese_with_text_and_html(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    message = queue()
+
+    assert smtp_server.messages == []
+    assert run_tasks() == 1
+
+    (received,) = smtp_server.messages
+    assert received["Subject"] == "ご注文を受け付けました"
+    assert received["To"] == "chef@buyer.test"
+    text = received.get_body(preferencelist=("plain",))
+    html = received.get_body(preferencelist=("html",))
+    assert text is not None
+    assert "ご注文ありがとうございます。" in text.get_content()
+    assert html is not None
+    assert "<p>ご注文ありがとうございます。</p>" in html.get_content()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.SENT, 1)
+
+
+def test_a_mail_server_that_is_down_is_retried_with_backoff_and_sends_once(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    smtp_server.stop()
+    message = queue()
+
+    run_tasks()
+
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING
+    assert message.attempts == 1
+    assert "ConnectionRefusedError" in message.last_error
+    assert timedelta(seconds=29) < message.next_attempt_at - timezone.now() <= timedelta(seconds=30)
+    assert run_tasks() == 0  # the retry waits for its time
+
+    smtp_server.start()
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        assert run_tasks() == 1
+        assert run_tasks() == 0
+        assert services.deliver(str(message.pk)) == "skipped"
+
+    assert len(smtp_server.messages) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.SENT, 2)
+
+
+def test_backoff_doubles_up_to_an_hour_and_then_gives_up(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    assert [services.backoff(n).total_seconds() for n in (1, 2, 3, 8, 12)] == [
+        30,
+        60,
+        120,
+        3600,
+        3600,
+    ]
+    smtp_server.stop()
+    message = queue()
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=services.MAX_ATTEMPTS - 1)
+
+    assert services.deliver(str(message.pk)) == "gave up"
+
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+
+
+def test_a_mail_for_a_change_that_rolled_back_is_never_sent() -> None:
+    def failing_service() -> None:
+        with transaction.atomic():
+            queue()
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_service()
+
+    assert not OutboxMessage.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_mail_stuck_in_sending_goes_back_to_the_queue(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    message = queue()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=11)
+    )
+    DBTaskResult.objects.all().delete()
+
+    assert services.deliver_due() == {"sent": 1}
+    assert len(smtp_server.messages) == 1
+
+
+def test_password_reset_mail_goes_through_the_outbox(
+    client: Client, buyer_member: Membership, smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    response = client.post(reverse("account_reset_password"), {"email": "chef@buyer.test"})
+    assert response.status_code == 302
+
+    message = OutboxMessage.objects.get()
+    assert message.subject.startswith("【つなぐ】")
+    assert "パスワード" in message.subject
+    run_tasks()
+    (received,) = smtp_server.messages
+    assert received.get_body(preferencelist=("html",)) is not None
+    plain = received.get_body(preferencelist=("plain",))
+    assert plain is not None
+    assert "/accounts/password/reset/key/" in plain.get_content()
