@@ -60,10 +60,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tsunagu.core.security.SecurityHeadersMiddleware",
     "tsunagu.audit.context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,7 +77,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "tsunagu.core.security.IdleTimeoutMiddleware",
     "tsunagu.accounts.middleware.ActiveOrganizationMiddleware",
+    "tsunagu.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+LOGIN_URL_PATH = "/accounts/login/"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -193,7 +199,14 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{LOCKOUT_IP_FAILURES}/{_window}s/ip,{LOCKOUT_FAILURES}/{_window}s/key",
 }
 
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 7, minimum=1)
+
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+# A session unused for this long is logged out (shop PCs are shared).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", 60 * 60 * 2, minimum=60)
+USERSESSIONS_TRACK_ACTIVITY = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_TOTP_ISSUER = "Tsunagu"
 
 # --- Internationalisation: Japanese first ------------------------------------------------------
 LANGUAGE_CODE = "ja"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tsunagu.ops.urls")),
     path("", include("tsunagu.core.urls")),
     path("", include("tsunagu.accounts.urls")),
+    path("", include("tsunagu.audit.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

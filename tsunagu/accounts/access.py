@@ -5,10 +5,12 @@ Later apps build their `get_<thing>_for_member(member, id)` helpers on `require_
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from tsunagu.accounts.models import Membership, User
+from tsunagu.accounts.models import Invitation, Membership, User
 from tsunagu.accounts.selectors import memberships_of
 
 ACTIVE_ORGANIZATION_SESSION_KEY = "tsunagu_active_organization"
@@ -54,3 +56,31 @@ def require_membership(request: HttpRequest) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def require_admin(request: HttpRequest) -> Membership:
+    """The active membership if it may manage the organization (owner, admin); 403 otherwise."""
+    membership = require_membership(request)
+    if not membership.is_admin:
+        raise PermissionDenied
+    return membership
+
+
+def get_member_for_admin(admin: Membership, membership_id: UUID) -> Membership:
+    """A membership of the admin's own organization; any other id answers 404."""
+    try:
+        return Membership.objects.select_related("user", "organization").get(
+            pk=membership_id, organization_id=admin.organization_id
+        )
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def get_invitation_for_admin(admin: Membership, invitation_id: UUID) -> Invitation:
+    """An invitation of the admin's own organization; any other id answers 404."""
+    try:
+        return Invitation.objects.select_related("organization").get(
+            pk=invitation_id, organization_id=admin.organization_id
+        )
+    except Invitation.DoesNotExist:
+        raise Http404 from None

@@ -73,6 +73,37 @@ class Organization(BaseModel):
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
     is_supplier = models.BooleanField(_("supplier"), default=False)
     is_buyer = models.BooleanField(_("buyer"), default=False)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    fax = models.CharField(_("FAX"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    is_corporation = models.BooleanField(
+        _("corporation"),
+        default=True,
+        help_text=_("Corporations' registration numbers are checked with their check digit."),
+    )
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=14,
+        blank=True,
+        help_text=_("The qualified invoice issuer number: T followed by 13 digits."),
+    )
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    allowed_email_domains = models.CharField(
+        _("allowed mail domains"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Only people with an address at these domains can join, e.g. example.co.jp. "
+            "Separate several with commas. Leave empty to allow any address."
+        ),
+    )
+    require_two_factor = models.BooleanField(
+        _("require two-step verification"),
+        default=False,
+        help_text=_("Members without two-step verification must set it up before anything else."),
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -81,6 +112,18 @@ class Organization(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def email_domains(self) -> list[str]:
+        return [
+            domain.strip().lstrip("@").lower()
+            for domain in self.allowed_email_domains.split(",")
+            if domain.strip()
+        ]
+
+    def allows_email(self, email: str) -> bool:
+        domains = self.email_domains
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
 
 
 class Role(models.TextChoices):
@@ -115,3 +158,37 @@ class Membership(BaseModel):
     @property
     def is_admin(self) -> bool:
         return self.role in {Role.OWNER, Role.ADMIN}
+
+
+class Invitation(BaseModel):
+    """An invitation to join an organization with a role: by e-mail, or as a link / QR code.
+
+    Single use and expiring. Only the SHA-256 of the token is stored: the link is shown once.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        LINK = "link", _("Link or QR code")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.email or self.get_kind_display()} ({self.role})"

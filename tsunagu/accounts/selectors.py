@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from uuid import UUID
 
-from tsunagu.accounts.models import Membership, User
+from allauth.mfa.models import Authenticator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tsunagu.accounts.models import Invitation, Membership, Organization, User
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -12,3 +16,29 @@ def memberships_of(user: User) -> QuerySet[Membership]:
         .select_related("organization")
         .order_by("organization__name_kana", "organization__name", "organization__code")
     )
+
+
+def members_of(organization: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+
+
+def users_with_two_factor(organization: Organization) -> set[UUID]:
+    """Ids of the organization's members who have set up TOTP (one query for the whole list)."""
+    return set(
+        Authenticator.objects.filter(
+            user__memberships__organization=organization, type=Authenticator.Type.TOTP
+        ).values_list("user_id", flat=True)
+    )
+
+
+def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organization=organization,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).order_by("-created_at")

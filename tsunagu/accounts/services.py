@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tsunagu.accounts import invitations
 from tsunagu.accounts.access import ACTIVE_ORGANIZATION_SESSION_KEY
-from tsunagu.accounts.models import Membership, Organization, Role, User
+from tsunagu.accounts.invitations import InvitationError
+from tsunagu.accounts.models import Invitation, Membership, Organization, Role, User
+from tsunagu.audit import services as audit
+from tsunagu.notifications import services as notifications
+from tsunagu.notifications.rendering import render_email
 
 
 def switch_organization(request: HttpRequest, *, membership: Membership) -> None:
@@ -45,3 +58,198 @@ def ensure_member(
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
     return membership
+
+
+class MembershipRuleError(Exception):
+    """A change to memberships that the organization's rules do not allow; says why."""
+
+
+def _changes(instance: object, data: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        field: [getattr(instance, field), value]
+        for field, value in data.items()
+        if getattr(instance, field) != value
+    }
+
+
+@transaction.atomic
+def update_organization(
+    organization: Organization, *, actor: Membership, data: dict[str, Any]
+) -> Organization:
+    """Save the organization's profile and security settings; the changes go to the audit log."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    changes = _changes(organization, data)
+    if not changes:
+        return organization
+    for field, (_old, new) in changes.items():
+        setattr(organization, field, new)
+    organization.save(update_fields=[*changes, "updated_at"])
+    audit.record(
+        "organization.updated",
+        actor=actor.user,
+        organization=organization,
+        target=organization,
+        changes={field: [str(old), str(new)] for field, (old, new) in changes.items()},
+    )
+    return organization
+
+
+def _owner_count(organization_id: object) -> int:
+    return Membership.objects.filter(organization_id=organization_id, role=Role.OWNER).count()
+
+
+@transaction.atomic
+def change_role(membership: Membership, *, actor: Membership, role: Role) -> Membership:
+    """Give a member another role. Takes effect on their very next request."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    old = Role(membership.role)
+    if old == role:
+        return membership
+    if Role.OWNER in {old, role} and actor.role != Role.OWNER:
+        raise MembershipRuleError(_("Only an owner can make someone an owner or change an owner."))
+    if old == Role.OWNER and _owner_count(membership.organization_id) == 1:
+        raise MembershipRuleError(_("This is the only owner. Make someone else an owner first."))
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    audit.record(
+        "member.role_changed",
+        actor=actor.user,
+        organization=actor.organization,
+        target=membership,
+        target_label=membership.user.email,
+        changes={"role": [old.value, role.value]},
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_member(membership: Membership, *, actor: Membership) -> None:
+    """Take a person out of the organization. Their open sessions lose access at once."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.role == Role.OWNER and actor.role != Role.OWNER:
+        raise MembershipRuleError(_("Only an owner can remove an owner."))
+    if membership.role == Role.OWNER and _owner_count(membership.organization_id) == 1:
+        raise MembershipRuleError(_("This is the only owner and cannot be removed."))
+    audit.record(
+        "member.removed",
+        actor=actor.user,
+        organization=actor.organization,
+        target=membership,
+        target_label=membership.user.email,
+        changes={"role": membership.role},
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def create_invitation(
+    organization: Organization,
+    *,
+    actor: Membership,
+    kind: Invitation.Kind,
+    role: Role,
+    email: str = "",
+    accept_url: Callable[[str], str],
+) -> tuple[Invitation, str]:
+    """Invite someone by e-mail, or make a single-use link (also shown as a QR code).
+
+    Returns the invitation and its token; the token is not stored and cannot be shown again.
+    `accept_url` turns the token into the full link for the mail.
+    """
+    email = email.strip().lower()
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise MembershipRuleError(_("Only an owner can invite an owner."))
+    if kind == Invitation.Kind.EMAIL and not organization.allows_email(email):
+        raise InvitationError("domain", domains=", ".join(organization.email_domains))
+    token, token_hash = invitations.new_token()
+    invitation = Invitation.objects.create(
+        organization=organization,
+        kind=kind,
+        email=email if kind == Invitation.Kind.EMAIL else "",
+        role=role,
+        token_hash=token_hash,
+        created_by=actor.user,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit.record(
+        "invitation.created",
+        actor=actor.user,
+        organization=organization,
+        target=invitation,
+        target_label=invitation.email or str(Invitation.Kind(kind).label),
+        changes={"kind": kind, "role": role, "email": invitation.email},
+    )
+    if kind == Invitation.Kind.EMAIL:
+        subject, text, html = render_email(
+            "accounts/email/invitation",
+            {
+                "organization": organization,
+                "inviter": actor.user,
+                "role": Role(role).label,
+                "url": accept_url(token),
+                "expires_at": invitation.expires_at,
+            },
+        )
+        notifications.queue_email(
+            to=email, subject=subject, text=text, html=html, organization=organization
+        )
+    return invitation, token
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, actor: Membership) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+        audit.record(
+            "invitation.revoked",
+            actor=actor.user,
+            organization=actor.organization,
+            target=invitation,
+            target_label=invitation.email or str(Invitation.Kind(invitation.kind).label),
+        )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
+    """The invited person joins with the invitation's role. Single use: a second try fails."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    )
+    invitations.check_usable(invitation)
+    organization = invitation.organization
+    if not organization.allows_email(user.email):
+        raise InvitationError("domain", domains=", ".join(organization.email_domains))
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    audit.record(
+        "invitation.accepted",
+        actor=user,
+        organization=organization,
+        target=invitation,
+        target_label=user.email,
+        changes={"role": membership.role, "already_member": not created},
+    )
+    return membership
+
+
+@transaction.atomic
+def register_by_invitation(
+    invitation: Invitation, *, email: str, name: str, password: str
+) -> Membership:
+    """A new person sets a password and joins in one step."""
+    user = User.objects.create_user(email, password, name=name)
+    EmailAddress.objects.create(
+        user=user,
+        email=user.email,
+        primary=True,
+        verified=bool(invitation.kind == Invitation.Kind.EMAIL and invitation.email == user.email),
+    )
+    audit.record("user.registered", actor=user, organization=invitation.organization, target=user)
+    return accept_invitation(invitation, user=user)

@@ -1,18 +1,42 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+from uuid import UUID
+
+import segno
+from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from tsunagu.accounts import services
-from tsunagu.accounts.access import get_membership_for_user, signed_in_user
+from tsunagu.accounts import invitations, security, selectors, services
+from tsunagu.accounts.access import (
+    get_invitation_for_admin,
+    get_member_for_admin,
+    get_membership_for_user,
+    require_admin,
+    require_membership,
+    signed_in_user,
+)
+from tsunagu.accounts.forms import InvitationForm, JoinForm, OrganizationForm, RoleForm
+from tsunagu.accounts.invitations import InvitationError
+from tsunagu.accounts.models import Invitation, Role, User
+from tsunagu.accounts.selectors import memberships_of
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """`/`: the dashboard for a signed-in person, the login page for anyone else."""
     if request.user.is_authenticated:
@@ -40,3 +64,193 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         return redirect(next_url)
     return redirect("dashboard")
+
+
+INVITATION_TOKEN_SESSION_KEY = "tsunagu_invitation_token:{}"
+
+
+@login_required
+@require_GET
+def account_settings(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    return render(
+        request,
+        "accounts/account.html",
+        {"has_two_factor": is_mfa_enabled(user), "memberships": memberships_of(user)},
+    )
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    admin = require_admin(request)
+    form = OrganizationForm(request.POST or None, instance=admin.organization)
+    if request.method == "POST" and form.is_valid():
+        data = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        services.update_organization(admin.organization, actor=admin, data=data)
+        messages.success(request, _("The organization's settings were saved."))
+        return redirect("organization-settings")
+    return render(request, "accounts/organization_settings.html", {"form": form})
+
+
+@login_required
+@require_GET
+def members(request: HttpRequest) -> HttpResponse:
+    membership = require_membership(request)
+    rows = [
+        {
+            "membership": member,
+            "has_two_factor": member.user.pk in two_factor_users,
+            "is_locked": security.is_locked_out(member.user.email),
+        }
+        for two_factor_users in [selectors.users_with_two_factor(membership.organization)]
+        for member in selectors.members_of(membership.organization)
+    ]
+    pending = selectors.pending_invitations(membership.organization) if membership.is_admin else []
+    return render(request, "accounts/members.html", {"rows": rows, "pending": pending})
+
+
+@login_required
+@reauthentication_required(allow_get=True)
+@require_http_methods(["GET", "POST"])
+def member_detail(request: HttpRequest, membership_id: UUID) -> HttpResponse:
+    admin = require_admin(request)
+    member = get_member_for_admin(admin, membership_id)
+    form = RoleForm(
+        request.POST or None, initial={"role": member.role}, for_owner=admin.role == Role.OWNER
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(member, actor=admin, role=Role(form.cleaned_data["role"]))
+        except services.MembershipRuleError as error:
+            form.add_error("role", str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now %(role)s.")
+                % {"name": member.user, "role": Role(form.cleaned_data["role"]).label},
+            )
+            return redirect("members")
+    return render(request, "accounts/member_detail.html", {"member": member, "form": form})
+
+
+@login_required
+@reauthentication_required
+@require_POST
+def member_remove(request: HttpRequest, membership_id: UUID) -> HttpResponse:
+    admin = require_admin(request)
+    member = get_member_for_admin(admin, membership_id)
+    try:
+        services.remove_member(member, actor=admin)
+    except services.MembershipRuleError as error:
+        messages.error(request, str(error))
+        return redirect("member-detail", membership_id=member.pk)
+    messages.success(
+        request, _("%(name)s was removed from the organization.") % {"name": member.user}
+    )
+    return redirect("members")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_new(request: HttpRequest) -> HttpResponse:
+    admin = require_admin(request)
+    form = InvitationForm(
+        request.POST or None, organization=admin.organization, for_owner=admin.role == Role.OWNER
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, token = services.create_invitation(
+                admin.organization,
+                actor=admin,
+                kind=Invitation.Kind(form.cleaned_data["kind"]),
+                role=Role(form.cleaned_data["role"]),
+                email=form.cleaned_data.get("email") or "",
+                accept_url=lambda token: request.build_absolute_uri(
+                    reverse("invitation-accept", args=[token])
+                ),
+            )
+        except (services.MembershipRuleError, InvitationError) as error:
+            form.add_error(None, str(error))
+        else:
+            request.session[INVITATION_TOKEN_SESSION_KEY.format(invitation.pk)] = token
+            if invitation.kind == Invitation.Kind.EMAIL:
+                messages.success(
+                    request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+                )
+            return redirect("invitation-detail", invitation_id=invitation.pk)
+    return render(request, "accounts/invitation_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def invitation_detail(request: HttpRequest, invitation_id: UUID) -> HttpResponse:
+    admin = require_admin(request)
+    invitation = get_invitation_for_admin(admin, invitation_id)
+    # The link exists only right after the invitation is made: the token is not stored.
+    token = request.session.pop(INVITATION_TOKEN_SESSION_KEY.format(invitation.pk), None)
+    url = request.build_absolute_uri(reverse("invitation-accept", args=[token])) if token else ""
+    return render(
+        request,
+        "accounts/invitation_detail.html",
+        {"invitation": invitation, "url": url, "qr_svg": qr_code_svg(url) if url else ""},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: UUID) -> HttpResponse:
+    admin = require_admin(request)
+    invitation = get_invitation_for_admin(admin, invitation_id)
+    services.revoke_invitation(invitation, actor=admin)
+    messages.success(request, _("The invitation was cancelled: its link no longer works."))
+    return redirect("members")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation: join as the signed-in person, or make an account and join."""
+    try:
+        invitation = invitations.find_usable(token)
+    except InvitationError as error:
+        status = 404 if error.code == "invalid" else 410
+        return render(
+            request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
+        )
+    user = request.user if isinstance(request.user, User) else None
+    form = None if user else JoinForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            if user is not None:
+                membership = services.accept_invitation(invitation, user=user)
+            else:
+                assert form is not None  # noqa: S101 - narrowed above
+                membership = services.register_by_invitation(
+                    invitation,
+                    email=form.cleaned_data["email"],
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password1"],
+                )
+                get_adapter(request).login(request, membership.user)
+        except InvitationError as error:
+            return render(
+                request, "accounts/invitation_unusable.html", {"message": error.message}, status=410
+            )
+        services.switch_organization(request, membership=membership)
+        messages.success(
+            request,
+            _("You have joined %(organization)s.") % {"organization": membership.organization},
+        )
+        return redirect("dashboard")
+    login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"invitation": invitation, "form": form, "login_url": login_url},
+    )
+
+
+def qr_code_svg(url: str) -> str:
+    """The invitation link as an inline SVG QR code, to show on a screen or print."""
+    return str(segno.make(url, error="m").svg_inline(scale=5, dark="#1f2328", light="#ffffff"))

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Invitation, Organization, Role, User
+from tsunagu.core.registration import validate_registration_number
+
+
+class OrganizationForm(forms.ModelForm[Organization]):
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "name_kana",
+            "postal_code",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "is_corporation",
+            "registration_number",
+            "allowed_email_domains",
+            "require_two_factor",
+        ]
+        widgets = {
+            "postal_code": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
+            ),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+            "fax": forms.TextInput(attrs={"inputmode": "tel"}),
+            "registration_number": forms.TextInput(attrs={"placeholder": "T1234567890123"}),
+        }
+
+    def clean_allowed_email_domains(self) -> str:
+        value: str = self.cleaned_data["allowed_email_domains"]
+        domains = [d.strip().lstrip("@").lower() for d in value.replace("、", ",").split(",")]
+        domains = [d for d in domains if d]
+        for domain in domains:
+            if "." not in domain or " " in domain or "@" in domain:
+                raise ValidationError(
+                    _("%(domain)s is not a mail domain. Write it like example.co.jp."),
+                    params={"domain": domain},
+                )
+        return ", ".join(domains)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number = cleaned.get("registration_number")
+        if number:
+            try:
+                cleaned["registration_number"] = validate_registration_number(
+                    number, is_corporation=bool(cleaned.get("is_corporation"))
+                )
+            except ValidationError as error:
+                self.add_error("registration_number", error)
+        return cleaned
+
+
+def role_choices(for_owner: bool) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if for_owner or value != Role.OWNER]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, for_owner: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(for_owner)  # type: ignore[attr-defined]
+
+
+class InvitationForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("How to invite"),
+        choices=Invitation.Kind.choices,
+        initial=Invitation.Kind.EMAIL,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("E-mail address of the person to invite"),
+        required=False,
+        help_text=_("Needed when inviting by e-mail."),
+    )
+    role = forms.ChoiceField(label=_("Role"), initial=Role.MEMBER, widget=forms.RadioSelect)
+
+    def __init__(
+        self, *args: Any, organization: Organization, for_owner: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["role"].choices = role_choices(for_owner)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == Invitation.Kind.EMAIL:
+            email = cleaned.get("email")
+            if not email:
+                if "email" not in self.errors:
+                    self.add_error(
+                        "email", _("Enter the e-mail address to send the invitation to.")
+                    )
+            elif not self.organization.allows_email(email):
+                self.add_error(
+                    "email",
+                    _("Only addresses at %(domains)s can join this organization.")
+                    % {"domains": ", ".join(self.organization.email_domains)},
+                )
+        return cleaned
+
+
+class JoinForm(forms.Form):
+    """A new person's account, made while accepting an invitation."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. Avoid easy words and numbers only."),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if invitation.kind == Invitation.Kind.EMAIL:
+            self.fields["email"].initial = invitation.email
+            self.fields["email"].disabled = True
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        organization = self.invitation.organization
+        if not organization.allows_email(email):
+            raise ValidationError(
+                _("Only addresses at %(domains)s can join this organization."),
+                params={"domains": ", ".join(organization.email_domains)},
+            )
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _("This address already has an account. Log in first, then open the link again."),
+                code="exists",
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
+        elif first:
+            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(first, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

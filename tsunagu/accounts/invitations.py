@@ -1,0 +1,65 @@
+"""Invitation tokens: made here, shown once, stored only as their SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Invitation
+
+
+class InvitationError(Exception):
+    """Why an invitation link cannot be used, in words for the person holding it."""
+
+    messages = {
+        "invalid": _("This invitation link is not valid. Check that the whole link was copied."),
+        "expired": _(
+            "This invitation has expired. Ask the administrator who invited you for a new one."
+        ),
+        "used": _("This invitation link has already been used. Each link works only once."),
+        "revoked": _("This invitation was cancelled by the administrator."),
+        "domain": _(
+            "This organization accepts only addresses at %(domains)s. "
+            "Use your company address, or ask the administrator."
+        ),
+    }
+
+    def __init__(self, code: str, **params: str) -> None:
+        self.code = code
+        self.message = str(self.messages[code]) % params if params else str(self.messages[code])
+        super().__init__(self.message)
+
+
+def new_token() -> tuple[str, str]:
+    """(token for the link, hash to store)."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
+
+
+def find_usable(token: str) -> Invitation:
+    """The invitation behind a link, or InvitationError saying why it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("organization")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError("invalid")
+    check_usable(invitation)
+    return invitation
+
+
+def check_usable(invitation: Invitation) -> None:
+    if invitation.revoked_at is not None:
+        raise InvitationError("revoked")
+    if invitation.accepted_at is not None:
+        raise InvitationError("used")
+    if invitation.expires_at <= timezone.now():
+        raise InvitationError("expired")

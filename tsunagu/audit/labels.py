@@ -1,0 +1,29 @@
+"""Plain words for the operation codes, for the audit page and its CSV."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "login.succeeded": _("Logged in"),
+    "login.failed": _("Login failed"),
+    "login.locked_out": _("Locked after failed logins"),
+    "login.refused_locked": _("Login refused while locked"),
+    "logout": _("Logged out"),
+    "user.registered": _("Account created"),
+    "organization.updated": _("Organization settings changed"),
+    "member.role_changed": _("Role changed"),
+    "member.removed": _("Member removed"),
+    "invitation.created": _("Invitation made"),
+    "invitation.revoked": _("Invitation cancelled"),
+    "invitation.accepted": _("Invitation accepted"),
+    "two_factor.enabled": _("Two-step verification turned on"),
+    "two_factor.disabled": _("Two-step verification turned off"),
+    "two_factor.recovery_codes_generated": _("New recovery codes made"),
+    "admin.viewed": _("Viewed by a platform operator"),
+    "admin.changed": _("Changed by a platform operator"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
