@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Invitation, Organization, Role, User
 from tsunagu.core.registration import validate_registration_number
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class OrganizationForm(forms.ModelForm[Organization]):
@@ -61,7 +64,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
         return cleaned
 
 
-def role_choices(for_owner: bool) -> list[tuple[str, str]]:
+def role_choices(for_owner: bool) -> list[tuple[str, StrOrPromise]]:
     return [(value, label) for value, label in Role.choices if for_owner or value != Role.OWNER]
 
 

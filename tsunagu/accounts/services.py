@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -94,7 +95,7 @@ def update_organization(
     return organization
 
 
-def _owner_count(organization_id: object) -> int:
+def _owner_count(organization_id: UUID) -> int:
     return Membership.objects.filter(organization_id=organization_id, role=Role.OWNER).count()
 
 

@@ -66,7 +66,7 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
-INVITATION_TOKEN_SESSION_KEY = "tsunagu_invitation_token:{}"
+INVITATION_TOKEN_SESSION_KEY = "tsunagu_invitation_token:{}"  # noqa: S105 - a session key name
 
 
 @login_required

@@ -25,7 +25,7 @@ class _Echo:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The organization's operation log for its administrators: search, pages, CSV."""
     admin = require_admin(request)
     form = AuditFilterForm(request.GET or None)
