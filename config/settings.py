@@ -205,7 +205,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 # A session unused for this long is logged out (shop PCs are shared).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", 60 * 60 * 2, minimum=60)
 USERSESSIONS_TRACK_ACTIVITY = True
-ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_MINUTES", 15, minimum=1) * 60
 MFA_TOTP_ISSUER = "Tsunagu"
 
 # --- Internationalisation: Japanese first ------------------------------------------------------

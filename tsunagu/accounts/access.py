@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from allauth.account.internal.flows.reauthentication import raise_if_reauthentication_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -56,6 +57,14 @@ def require_membership(request: HttpRequest) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def require_recent_login(request: HttpRequest) -> None:
+    """Before a sensitive change, the password must have been entered in the last few minutes
+    (ACCOUNT_REAUTHENTICATION_TIMEOUT), at login or when asked again. Otherwise allauth asks for
+    it and then carries on with the same request. Reading a page never asks."""
+    if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        raise_if_reauthentication_required(request, app="tsunagu")
 
 
 def require_admin(request: HttpRequest) -> Membership:

@@ -60,6 +60,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 html=html or html_from_text(str(message.subject), str(text)),
             )
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # allauth asks for the password again before every sensitive change unless it was asked
+        # for separately. Having just logged in counts too: people who are not at ease with
+        # computers should not type the password twice in a minute.
+        request = allauth_context.request
+        if request is not None and security.entered_password_recently(request):
+            return False
+        return True
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation, never by open sign-up (DESIGN.md §3).
         return False

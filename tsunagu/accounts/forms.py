@@ -15,6 +15,15 @@ if TYPE_CHECKING:
 
 
 class OrganizationForm(forms.ModelForm[Organization]):
+    # Longer than the stored 14 characters: people type full-width digits, spaces and hyphens.
+    registration_number = forms.CharField(
+        label=_("registration number"),
+        max_length=30,
+        required=False,
+        help_text=_("The qualified invoice issuer number: T followed by 13 digits."),
+        widget=forms.TextInput(attrs={"placeholder": "T1234567890123"}),
+    )
+
     class Meta:
         model = Organization
         fields = [
@@ -36,7 +45,6 @@ class OrganizationForm(forms.ModelForm[Organization]):
             ),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "fax": forms.TextInput(attrs={"inputmode": "tel"}),
-            "registration_number": forms.TextInput(attrs={"placeholder": "T1234567890123"}),
         }
 
     def clean_allowed_email_domains(self) -> str:

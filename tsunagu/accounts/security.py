@@ -7,6 +7,9 @@ oldest failure leaves the window. Here we record each event and the moment the l
 
 from __future__ import annotations
 
+import time
+
+from allauth.account.internal.flows.login import get_authentication_records
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -14,6 +17,15 @@ from django.http import HttpRequest
 from tsunagu.accounts.models import Organization, User
 from tsunagu.accounts.selectors import memberships_of
 from tsunagu.audit import services as audit
+
+
+def entered_password_recently(request: HttpRequest) -> bool:
+    """True when the password (or a second factor) was entered, at login or on request, within
+    ACCOUNT_REAUTHENTICATION_TIMEOUT."""
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    return bool(records) and (
+        time.time() - records[-1]["at"] < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+    )
 
 
 def user_for_login(login: str) -> User | None:

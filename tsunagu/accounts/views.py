@@ -5,7 +5,6 @@ from uuid import UUID
 
 import segno
 from allauth.account.adapter import get_adapter
-from allauth.account.decorators import reauthentication_required
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +27,7 @@ from tsunagu.accounts.access import (
     get_membership_for_user,
     require_admin,
     require_membership,
+    require_recent_login,
     signed_in_user,
 )
 from tsunagu.accounts.forms import InvitationForm, JoinForm, OrganizationForm, RoleForm
@@ -81,10 +81,10 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required(allow_get=True)
 @require_http_methods(["GET", "POST"])
 def organization_settings(request: HttpRequest) -> HttpResponse:
     admin = require_admin(request)
+    require_recent_login(request)
     form = OrganizationForm(request.POST or None, instance=admin.organization)
     if request.method == "POST" and form.is_valid():
         data = {field: form.cleaned_data[field] for field in form.Meta.fields}
@@ -112,11 +112,11 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required(allow_get=True)
 @require_http_methods(["GET", "POST"])
 def member_detail(request: HttpRequest, membership_id: UUID) -> HttpResponse:
     admin = require_admin(request)
     member = get_member_for_admin(admin, membership_id)
+    require_recent_login(request)
     form = RoleForm(
         request.POST or None, initial={"role": member.role}, for_owner=admin.role == Role.OWNER
     )
@@ -136,11 +136,11 @@ def member_detail(request: HttpRequest, membership_id: UUID) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
 @require_POST
 def member_remove(request: HttpRequest, membership_id: UUID) -> HttpResponse:
     admin = require_admin(request)
     member = get_member_for_admin(admin, membership_id)
+    require_recent_login(request)
     try:
         services.remove_member(member, actor=admin)
     except services.MembershipRuleError as error:
