@@ -65,9 +65,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # for separately. Having just logged in counts too: people who are not at ease with
         # computers should not type the password twice in a minute.
         request = allauth_context.request
-        if request is not None and security.entered_password_recently(request):
-            return False
-        return True
+        return request is None or not security.entered_password_recently(request)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join by an administrator's invitation, never by open sign-up (DESIGN.md §3).

@@ -22,7 +22,7 @@ from tsunagu.audit import services as audit
 def entered_password_recently(request: HttpRequest) -> bool:
     """True when the password (or a second factor) was entered, at login or on request, within
     ACCOUNT_REAUTHENTICATION_TIMEOUT."""
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    records = get_authentication_records(request, request.user)
     return bool(records) and (
         time.time() - records[-1]["at"] < settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
     )
