@@ -1,0 +1,113 @@
+"""Every URL that takes an id answers another tenant with 404, and changes nothing.
+
+The test discovers the URL patterns itself: a new page with an id in its path fails here until it
+gets a case below (how to make a row of the first supplier for it) or is listed as not
+tenant-scoped, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import client_for
+from tsunagu.accounts.models import Invitation, Membership, Organization, Role
+from tsunagu.accounts.tests.factories import MembershipFactory
+
+# URL name -> a function that makes a row of the first supplier and returns the URL's kwargs.
+CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
+    "member-detail": lambda admin: {
+        "membership_id": MembershipFactory.create(organization=admin.organization).pk
+    },
+    "member-remove": lambda admin: {
+        "membership_id": MembershipFactory.create(organization=admin.organization).pk
+    },
+    "invitation-detail": lambda admin: {"invitation_id": make_invitation(admin).pk},
+    "invitation-revoke": lambda admin: {"invitation_id": make_invitation(admin).pk},
+}
+
+# Id-taking URLs that are not tenant data, and why.
+NOT_TENANT_SCOPED = {
+    "invitation-accept": "public by design: the secret token is the permission",
+    "account_confirm_email": "allauth: a signed e-mail confirmation key",
+    "account_reset_password_from_key": "allauth: a signed password-reset key",
+    "usersessions_list": "allauth: the person's own sessions only",
+    "set_language": "no id",
+}
+
+
+def make_invitation(admin: Membership) -> Invitation:
+    from django.utils import timezone
+
+    return Invitation.objects.create(
+        organization=admin.organization,
+        kind=Invitation.Kind.LINK,
+        role=Role.MEMBER,
+        token_hash=f"{admin.pk.hex}{timezone.now().timestamp()}"[:64],
+        created_by=admin.user,
+        expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
+
+
+def id_taking_patterns() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str = "") -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue  # platform operators only; audited separately
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.pattern.converters and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in apps.get_models()
+        if model.__module__.startswith("tsunagu.")
+    }
+
+
+def test_every_id_taking_url_has_a_cross_tenant_case() -> None:
+    uncovered = id_taking_patterns() - set(CASES) - set(NOT_TENANT_SCOPED)
+
+    assert uncovered == set(), "add a case to tests/test_cross_tenant.py"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_another_tenant_gets_404_and_nothing_changes(
+    name: str, supplier_admin: Membership, outsider: Membership
+) -> None:
+    url = reverse(name, kwargs=CASES[name](supplier_admin))
+    intruder: Client = client_for(outsider)
+    before = snapshot()
+
+    statuses = {intruder.get(url).status_code, intruder.post(url).status_code}
+
+    # 405 (a method the page does not take) says nothing about the row; the other method is 404.
+    assert 404 in statuses
+    assert statuses <= {404, 405}
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_owner_tenant_reaches_the_same_url(name: str, supplier_admin: Membership) -> None:
+    """So that the 404 above is about the tenant, not a broken URL."""
+    url = reverse(name, kwargs=CASES[name](supplier_admin))
+
+    response = client_for(supplier_admin).get(url)
+
+    assert response.status_code in {200, 405}
+    assert Organization.objects.filter(pk=supplier_admin.organization_id).exists()

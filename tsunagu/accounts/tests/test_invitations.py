@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import client_for
+from tsunagu.accounts.models import Invitation, Membership, Organization, Role, User
+from tsunagu.accounts.tests.factories import MembershipFactory
+from tsunagu.audit.models import AuditEntry
+from tsunagu.notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+JOIN = {"name": "新人 さくら", "password1": "umi-no-hoshi-2026", "password2": "umi-no-hoshi-2026"}
+
+
+def invite_by_email(client: Client, email: str, role: str = Role.MEMBER) -> str:
+    """Invite through the page; return the link from the queued mail."""
+    response = client.post(
+        reverse("invitation-new"), {"kind": "email", "email": email, "role": role}, follow=True
+    )
+    assert f"{email} に招待メールを送りました" in response.content.decode()
+    mail = OutboxMessage.objects.get(to=email)
+    match = re.search(r"http://testserver(/invite/[\w-]+/)", mail.body_text)
+    assert match is not None
+    return match.group(1)
+
+
+def invite_by_link(client: Client, role: str = Role.MEMBER) -> str:
+    response = client.post(
+        reverse("invitation-new"), {"kind": "link", "email": "", "role": role}, follow=True
+    )
+    match = re.search(r'value="http://testserver(/invite/[\w-]+/)"', response.content.decode())
+    assert match is not None
+    return match.group(1)
+
+
+def test_an_emailed_invitation_is_japanese_and_lets_a_new_person_join(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    link = invite_by_email(supplier_client, "new@supplier.test")
+    mail = OutboxMessage.objects.get()
+    assert mail.subject == "【つなぐ】テスト食品卸 株式会社への招待"
+    assert "メンバーとして招待されました" in mail.body_text
+    assert "<p>" in mail.body_html
+
+    visitor = Client()
+    page = visitor.get(link).content.decode()
+    assert "テスト食品卸 株式会社に参加する" in page
+    assert 'value="new@supplier.test"' in page
+    response = visitor.post(link, JOIN, follow=True)
+
+    assert "テスト食品卸 株式会社に参加しました" in response.content.decode()
+    user = User.objects.get(email="new@supplier.test")
+    assert user.name == "新人 さくら"
+    assert Membership.objects.get(user=user).role == Role.MEMBER
+    assert visitor.session["_auth_user_id"] == str(user.pk)
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"invitation.created", "invitation.accepted", "user.registered"} <= actions
+
+
+def test_an_invitation_link_works_once(supplier_client: Client) -> None:
+    link = invite_by_email(supplier_client, "new@supplier.test")
+    Client().post(link, JOIN)
+
+    response = Client().get(link)
+
+    assert response.status_code == 410
+    assert "この招待リンクはすでに使われています" in response.content.decode()
+
+
+def test_an_expired_or_cancelled_or_made_up_link_says_why(supplier_client: Client) -> None:
+    link = invite_by_email(supplier_client, "late@supplier.test")
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        response = Client().post(link, JOIN)
+    assert response.status_code == 410
+    assert "有効期限が切れています" in response.content.decode()
+    assert not User.objects.filter(email="late@supplier.test").exists()
+
+    other = invite_by_email(supplier_client, "other@supplier.test")
+    invitation = Invitation.objects.get(email="other@supplier.test")
+    supplier_client.post(reverse("invitation-revoke", args=[invitation.pk]))
+    assert "取り消されました" in Client().get(other).content.decode()
+
+    response = Client().get("/invite/not-a-real-token/")
+    assert response.status_code == 404
+    assert "この招待リンクは無効です" in response.content.decode()
+
+
+def test_a_link_invitation_shows_its_link_and_qr_code_once(supplier_client: Client) -> None:
+    response = supplier_client.post(
+        reverse("invitation-new"), {"kind": "link", "role": Role.VIEWER}, follow=True
+    )
+    page = response.content.decode()
+    assert 'data-testid="invitation-url"' in page
+    assert "<svg" in page
+
+    invitation = Invitation.objects.get()
+    again = supplier_client.get(reverse("invitation-detail", args=[invitation.pk])).content.decode()
+    assert 'data-testid="invitation-url"' not in again
+    assert "再表示はできません" in again
+    assert invitation.token_hash not in page
+
+
+def test_an_existing_user_joins_a_second_organization_by_link(
+    supplier_client: Client, buyer_member: Membership, password: str
+) -> None:
+    link = invite_by_link(supplier_client, role=Role.VIEWER)
+    client = client_for(buyer_member)
+
+    assert "として参加します" in client.get(link).content.decode()
+    response = client.post(link, follow=True)
+
+    assert "テスト食品卸 株式会社に参加しました" in response.content.decode()
+    assert (
+        Membership.objects.get(user=buyer_member.user, organization__code="test-supplier").role
+        == "viewer"
+    )
+
+
+def test_a_new_person_with_an_address_already_registered_is_asked_to_log_in(
+    supplier_client: Client, buyer_member: Membership
+) -> None:
+    link = invite_by_link(supplier_client)
+
+    response = Client().post(link, {**JOIN, "email": "chef@buyer.test"})
+
+    assert "このメールアドレスはすでに登録されています" in response.content.decode()
+    assert not Membership.objects.filter(
+        user=buyer_member.user, organization__code="test-supplier"
+    ).exists()
+
+
+def test_domain_restriction_holds_at_invitation_and_at_joining(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    supplier.allowed_email_domains = "supplier.test"
+    supplier.save()
+
+    response = supplier_client.post(
+        reverse("invitation-new"), {"kind": "email", "email": "x@gmail.example", "role": "member"}
+    )
+    assert "supplier.test のメールアドレスの人だけが参加できます" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+    link = invite_by_link(supplier_client)
+    response = Client().post(link, {**JOIN, "email": "someone@gmail.example"})
+    page = response.content.decode()
+    assert "supplier.test のメールアドレスの人だけが参加できます" in page
+    assert 'value="someone@gmail.example"' in page
+    assert not User.objects.filter(email="someone@gmail.example").exists()
+
+
+def test_a_weak_password_is_refused_with_the_reason_and_nothing_is_made(
+    supplier_client: Client,
+) -> None:
+    link = invite_by_email(supplier_client, "new@supplier.test")
+
+    response = Client().post(
+        link, {"name": "新人", "password1": "12345678", "password2": "12345678"}
+    )
+
+    page = response.content.decode()
+    assert 'id="id_password1_error"' in page
+    assert 'value="新人"' in page
+    assert not User.objects.filter(email="new@supplier.test").exists()
+
+
+def test_admins_only_invite_and_only_owners_invite_owners(
+    supplier_client: Client, supplier_member: Membership
+) -> None:
+    assert client_for(supplier_member).get(reverse("invitation-new")).status_code == 403
+
+    response = supplier_client.post(
+        reverse("invitation-new"), {"kind": "email", "email": "o@supplier.test", "role": "owner"}
+    )
+    assert 'id="id_role_error"' in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_buyers_admin_invites_a_colleague(buyer: Organization) -> None:
+    admin = MembershipFactory.create(organization=buyer, role=Role.ADMIN)
+    link = invite_by_link(client_for(admin))
+
+    Client().post(link, {**JOIN, "email": "sous-chef@buyer.test"})
+
+    assert Membership.objects.get(user__email="sous-chef@buyer.test").organization == buyer
