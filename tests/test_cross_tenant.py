@@ -8,12 +8,14 @@ tenant-scoped, with the reason.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from conftest import client_for
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role
@@ -42,15 +44,13 @@ NOT_TENANT_SCOPED = {
 
 
 def make_invitation(admin: Membership) -> Invitation:
-    from django.utils import timezone
-
     return Invitation.objects.create(
         organization=admin.organization,
         kind=Invitation.Kind.LINK,
         role=Role.MEMBER,
         token_hash=f"{admin.pk.hex}{timezone.now().timestamp()}"[:64],
         created_by=admin.user,
-        expires_at=timezone.now() + timezone.timedelta(days=7),
+        expires_at=timezone.now() + timedelta(days=7),
     )
 
 
