@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from tsunagu.accounts.models import Membership, Organization, User
+from tsunagu.accounts.models import Invitation, Membership, Organization, User
+from tsunagu.audit.admin import AuditedAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):  # type: ignore[misc]
     ordering = ("email",)
     list_display = ("email", "name", "is_active", "is_staff", "date_joined")
     search_fields = ("email", "name")
@@ -26,7 +27,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(AuditedAdminMixin):
     list_display = ("code", "name", "is_supplier", "is_buyer", "created_at")
     search_fields = ("code", "name", "name_kana")
     inlines = (MembershipInline,)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(AuditedAdminMixin):
+    list_display = ("organization", "kind", "email", "role", "expires_at", "accepted_at")
+    exclude = ("token_hash",)
