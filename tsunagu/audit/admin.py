@@ -23,7 +23,7 @@ def organizations_of(obj: models.Model | None) -> list[Organization | None]:
     return [organization if isinstance(organization, Organization) else None]
 
 
-class AuditedAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdminMixin(admin.ModelAdmin):
     def _record(
         self, request: HttpRequest, action: str, obj: models.Model | None, label: str
     ) -> None:
@@ -63,7 +63,7 @@ class AuditedAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("occurred_at", "chain", "sequence", "actor_email", "action", "target_label")
     list_filter = ("action",)
     search_fields = ("actor_email", "target_label", "request_id")
