@@ -187,6 +187,9 @@ ACCOUNT_ADAPTER = "tsunagu.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accept the code of the 30 seconds before and after too: phone clocks drift, and a person who
+# types slowly should not be refused (RFC 6238 §5.2 recommends allowing one step).
+MFA_TOTP_TOLERANCE = 1
 
 # Lockout (CONTRACT.md): LOCKOUT_FAILURES failed logins for one account within
 # LOCKOUT_WINDOW_MINUTES lock it until the oldest failure leaves the window; one IP address may
