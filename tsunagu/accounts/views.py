@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 import segno
-from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import Login
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -221,18 +222,26 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user if isinstance(request.user, User) else None
     form = None if user else JoinForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and (form is None or form.is_valid()):
+        response = redirect("dashboard")
         try:
             if user is not None:
                 membership = services.accept_invitation(invitation, user=user)
             else:
                 assert form is not None  # noqa: S101 - narrowed above
+                email = form.cleaned_data["email"]
                 membership = services.register_by_invitation(
                     invitation,
-                    email=form.cleaned_data["email"],
+                    email=email,
                     name=form.cleaned_data["name"],
                     password=form.cleaned_data["password1"],
                 )
-                get_adapter(request).login(request, membership.user)
+                # The person has just set their password: log them in as if they had typed it
+                # on the login page (allauth counts it for the next few sensitive steps).
+                response = perform_password_login(
+                    request,
+                    {"email": email},
+                    Login(user=membership.user, email=email, redirect_url=reverse("dashboard")),
+                )
         except InvitationError as error:
             return render(
                 request, "accounts/invitation_unusable.html", {"message": error.message}, status=410
@@ -242,7 +251,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request,
             _("You have joined %(organization)s.") % {"organization": membership.organization},
         )
-        return redirect("dashboard")
+        return response
     login_url = f"{reverse('account_login')}?{urlencode({'next': request.path})}"
     return render(
         request,

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
+
+from conftest import SmtpServer
+from tests.browser.totp import totp
+from tsunagu.accounts.models import Membership
+from tsunagu.audit.models import AuditEntry
+from tsunagu.ops.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NEW_PASSWORD = "sakura-no-hana-2026"
+
+
+def log_in(page: Page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード", exact=True).fill(password)
+    page.get_by_role("button", name="ログイン").click()
+
+
+def open_menu(page: Page, name: str) -> None:
+    page.locator(".site-nav").get_by_role("link", name=name, exact=True).click()
+
+
+def second_person(page: Page) -> Page:
+    browser = page.context.browser
+    assert isinstance(browser, Browser)
+    viewport = page.viewport_size
+    context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo")
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def test_admin_invites_staff_who_joins_sets_up_two_step_login_and_logs_in_with_a_code(
+    page: Page, live_server: object, smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    call_command("seed_demo", verbosity=0)
+
+    # The supplier's administrator invites a new member of staff by e-mail.
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    open_menu(page, "メンバー")
+    page.get_by_role("link", name="メンバーを招待").click()
+    page.get_by_label("招待する人のメールアドレス").fill("new-staff@demo-supplier.example")
+    page.get_by_label("メンバー", exact=True).check()
+    page.get_by_role("button", name="招待する").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "new-staff@demo-supplier.example に招待メールを送りました"
+    )
+
+    # The worker sends the mail through the SMTP server; the invitee opens the link in it.
+    run_tasks()
+    (mail,) = smtp_server.messages
+    assert mail["Subject"].strip() == "【つなぐ】つなぐ食品卸 株式会社への招待"
+    plain = mail.get_body(preferencelist=("plain",))
+    assert plain is not None
+    link = re.search(r"https?://\S+/invite/\S+/", plain.get_content())
+    assert link is not None
+
+    invitee = second_person(page)
+    invitee.goto(link.group(0))
+    expect(invitee.get_by_role("heading", level=1)).to_have_text("つなぐ食品卸 株式会社に参加する")
+    invitee.get_by_label("お名前").fill("新人 さくら")
+    invitee.get_by_label("パスワード", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_label("パスワード(確認のためもう一度)").fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="アカウントを作って参加する").click()
+    expect(invitee.get_by_role("status")).to_contain_text("つなぐ食品卸 株式会社に参加しました")
+
+    # Two-step verification with an authenticator app (the test computes the codes).
+    open_menu(invitee, "アカウント")
+    invitee.get_by_role("link", name=re.compile("二段階認証")).click()
+    invitee.get_by_role("link", name=re.compile("有効化|設定")).first.click()
+    secret = invitee.locator("#authenticator_secret").input_value()
+    invitee.get_by_label("認証アプリコード").fill(totp(secret))
+    invitee.get_by_role("button", name="有効化する").click()
+    expect(invitee.locator("body")).to_contain_text("リカバリーコード")
+
+    invitee.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    expect(invitee).to_have_url(re.compile(r"/accounts/login/"))
+
+    log_in(invitee, base, "new-staff@demo-supplier.example", NEW_PASSWORD)
+    # The code of the next 30 seconds: the one typed above may not be used twice.
+    invitee.get_by_label(re.compile("コード")).fill(totp(secret, at=time.time() + 30))
+    invitee.get_by_role("button", name=re.compile("サインイン|ログイン|認証")).click()
+    expect(invitee).to_have_url(re.compile(r"/dashboard/$"))
+    expect(invitee.get_by_role("heading", level=1)).to_have_text("つなぐ食品卸 株式会社")
+
+    membership = Membership.objects.get(user__email="new-staff@demo-supplier.example")
+    assert membership.role == "member"
+    assert AuditEntry.objects.filter(action="two_factor.enabled").exists()
+    invitee.context.close()
+
+
+def test_a_buyers_admin_invites_a_colleague_by_link(page: Page, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    call_command("seed_demo", verbosity=0)
+
+    log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
+    open_menu(page, "メンバー")
+    page.get_by_role("link", name="メンバーを招待").click()
+    page.get_by_label("リンク・QRコード").check()
+    page.get_by_role("button", name="招待する").click()
+    url = page.get_by_test_id("invitation-url").input_value()
+    expect(page.locator(".qr svg")).to_be_visible()
+
+    colleague = second_person(page)
+    colleague.goto(url)
+    colleague.get_by_label("メールアドレス").fill("sous-chef@demo-buyer.example")
+    colleague.get_by_label("お名前").fill("副料理長 健")
+    colleague.get_by_label("パスワード", exact=True).fill(NEW_PASSWORD)
+    colleague.get_by_label("パスワード(確認のためもう一度)").fill(NEW_PASSWORD)
+    colleague.get_by_role("button", name="アカウントを作って参加する").click()
+
+    expect(colleague.get_by_role("heading", level=1)).to_have_text("レストラン さくら")
+    colleague.context.close()
