@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+from unittest import mock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -107,16 +108,22 @@ def run_tasks() -> Callable[[], int]:
 
     def run() -> int:
         before = DBTaskResult.objects.exclude(status="READY").count()
-        Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
+        # The worker closes "old" connections between tasks; inside a test's transaction that
+        # would close the test's own connection, so this one step is skipped here.
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        ):
+            worker = Worker(
+                queue_names=["*"],
+                interval=0,
+                batch=True,
+                backend_name="default",
+                startup_delay=False,
+                max_tasks=None,
+                worker_id="test-worker",
+                excluded_queue_names=[],
+            )
+            worker.run()
         return DBTaskResult.objects.exclude(status="READY").count() - before
 
     return run
