@@ -29,9 +29,16 @@ def switch_organization(request: HttpRequest, *, membership: Membership) -> None
 
 
 def ensure_organization(
-    *, code: str, name: str, name_kana: str = "", is_supplier: bool = False, is_buyer: bool = False
+    *,
+    code: str,
+    name: str,
+    name_kana: str = "",
+    is_supplier: bool = False,
+    is_buyer: bool = False,
+    profile: dict[str, Any] | None = None,
 ) -> tuple[Organization, bool]:
-    """The organization with this code, created with these values when it does not exist yet."""
+    """The organization with this code, created with these values when it does not exist yet
+    (an existing one is left as its people have edited it)."""
     return Organization.objects.get_or_create(
         code=code,
         defaults={
@@ -39,6 +46,7 @@ def ensure_organization(
             "name_kana": name_kana,
             "is_supplier": is_supplier,
             "is_buyer": is_buyer,
+            **(profile or {}),
         },
     )
 

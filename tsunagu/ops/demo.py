@@ -5,7 +5,7 @@ Each later app adds its part here through its own services, so that the demo sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -22,13 +22,40 @@ class DemoOrganization:
     name_kana: str
     is_supplier: bool
     is_buyer: bool
+    profile: dict[str, str] = field(default_factory=dict)
 
 
 SUPPLIERS = [
     DemoOrganization(
-        "demo-supplier", "つなぐ食品卸 株式会社", "ツナグショクヒンオロシ", True, False
+        "demo-supplier",
+        "つなぐ食品卸 株式会社",
+        "ツナグショクヒンオロシ",
+        True,
+        False,
+        {
+            "postal_code": "104-0045",
+            "address": "東京都中央区築地9-9-9 つなぐビル3階",
+            "phone": "03-0000-1234",
+            "fax": "03-0000-1235",
+            "email": "order@demo-supplier.example",
+            "registration_number": "T4010001234567",
+            "allowed_email_domains": "demo-supplier.example",
+        },
     ),
-    DemoOrganization("demo-supplier-2", "みなと青果 有限会社", "ミナトセイカ", True, False),
+    DemoOrganization(
+        "demo-supplier-2",
+        "みなと青果 有限会社",
+        "ミナトセイカ",
+        True,
+        False,
+        {
+            "postal_code": "231-0000",
+            "address": "神奈川県横浜市中区みなと1-2-3",
+            "phone": "045-000-5678",
+            "fax": "045-000-5679",
+            "registration_number": "T7011101987654",
+        },
+    ),
 ]
 BUYERS = [
     DemoOrganization("demo-buyer", "レストラン さくら", "レストランサクラ", False, True),
@@ -65,6 +92,7 @@ def seed_demo() -> dict[str, int]:
             name_kana=demo.name_kana,
             is_supplier=demo.is_supplier,
             is_buyer=demo.is_buyer,
+            profile=demo.profile,
         )
         organizations[demo.code] = organization
         created += was_created

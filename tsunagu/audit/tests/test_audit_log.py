@@ -155,3 +155,39 @@ def test_an_entry_rolls_back_with_the_change_it_describes(supplier_admin: Member
 def test_unknown_supplier_code_is_a_clear_error(supplier: Organization) -> None:
     with pytest.raises(CommandError, match="組織コード nope の組織はありません"):
         call_command("verify_audit_log", "--supplier", "nope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain(supplier_admin: Membership) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the race exists on PostgreSQL")
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(10):
+                with transaction.atomic():
+                    write_entries(supplier_admin, 1)
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    sequences = list(
+        AuditEntry.objects.filter(organization_id=supplier_admin.organization_id)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+    )
+    assert sequences == list(range(1, 61))
+    assert verify()[0] == 0

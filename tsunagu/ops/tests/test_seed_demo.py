@@ -67,3 +67,13 @@ def test_seed_demo_is_refused_in_production() -> None:
         call_command("seed_demo")
 
     assert not Organization.objects.exists()
+
+
+def test_demo_suppliers_carry_valid_registration_numbers() -> None:
+    from tsunagu.core.registration import validate_registration_number
+
+    call_command("seed_demo", verbosity=0)
+
+    for organization in Organization.objects.filter(is_supplier=True):
+        number = organization.registration_number
+        assert validate_registration_number(number, is_corporation=True) == number
