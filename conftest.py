@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
-from unittest import mock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -111,7 +111,7 @@ def run_tasks() -> Callable[[], int]:
         # The worker closes "old" connections between tasks; inside a test's transaction that
         # would close the test's own connection, so this one step is skipped here.
         with mock.patch(
-            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+            "django_tasks_db.management.commands.db_worker.close_old_connections", return_value=None
         ):
             worker = Worker(
                 queue_names=["*"],

@@ -172,7 +172,7 @@ def test_concurrent_writers_never_fork_the_chain(supplier_admin: Membership) -> 
             for _ in range(10):
                 with transaction.atomic():
                     write_entries(supplier_admin, 1)
-        except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
