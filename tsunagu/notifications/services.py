@@ -27,7 +27,7 @@ SENDING_TIMEOUT = timedelta(minutes=10)
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at one hour: about a day of trying in all."""
+    """30 s, 1 min, 2 min, … capped at one hour: MAX_ATTEMPTS tries over about 5 hours."""
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
