@@ -186,7 +186,11 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_ADAPTER = "tsunagu.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys: log in with the phone's or PC's own lock (fingerprint, face, PIN) instead of a password.
+MFA_PASSKEY_LOGIN_ENABLED = True
+# WebAuthn needs https; plain http is allowed only outside production (http://localhost in dev).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # Accept the code of the 30 seconds before and after too: phone clocks drift, and a person who
 # types slowly should not be refused (RFC 6238 §5.2 recommends allowing one step).
 MFA_TOTP_TOLERANCE = 1

@@ -23,7 +23,7 @@ def log_in(page: Page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("パスワード", exact=True).fill(password)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
 
 
 def open_menu(page: Page, name: str) -> None:
@@ -121,3 +121,41 @@ def test_a_buyers_admin_invites_a_colleague_by_link(page: Page, live_server: obj
 
     expect(colleague.get_by_role("heading", level=1)).to_have_text("レストラン さくら")
     colleague.context.close()
+
+
+def test_a_person_adds_a_passkey_and_logs_in_with_it_alone(page: Page, live_server: object) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    call_command("seed_demo", verbosity=0)
+    # Chromium's virtual authenticator plays the phone's fingerprint reader.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
+    open_menu(page, "アカウント")
+    page.get_by_role("link", name=re.compile("二段階認証")).click()
+    page.locator("section", has_text="セキュリティキー").get_by_role("link").click()
+    page.locator("input[name=name]").fill("仕事用スマホ")
+    page.locator("input[name=passwordless]").check()
+    page.locator("#mfa_webauthn_add").click()
+    expect(page.locator("body")).to_contain_text("リカバリーコード")
+
+    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_role("button", name="パスキーでログイン").click()
+
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("レストラン さくら")
+    assert AuditEntry.objects.filter(action="two_factor.enabled", changes__type="webauthn").exists()

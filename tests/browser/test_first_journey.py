@@ -27,7 +27,7 @@ def test_demo_buyer_opens_the_site_logs_in_and_sees_the_dashboard(
 
     page.get_by_label("メールアドレス").fill("owner@demo-buyer.example")
     page.get_by_label("パスワード", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_role("heading", name="レストラン さくら")).to_be_visible()
@@ -43,13 +43,13 @@ def test_wrong_password_keeps_the_email_and_the_page_fits_the_screen(
     page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
     page.get_by_label("メールアドレス").fill("owner@demo-buyer.example")
     page.get_by_label("パスワード", exact=True).fill("wrong password")
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
 
     expect(page.get_by_role("alert")).to_contain_text("正しくありません")
     expect(page.get_by_label("メールアドレス")).to_have_value("owner@demo-buyer.example")
     # Nothing sticks out sideways, and the main button is a comfortable tap target.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    box = page.get_by_role("button", name="ログイン").bounding_box()
+    box = page.get_by_role("button", name="ログイン", exact=True).bounding_box()
     assert box is not None
     assert box["height"] >= 44
 
@@ -60,7 +60,7 @@ def test_owner_of_two_companies_switches_between_them_in_the_header(
     page.goto(f"{live_server.url}/accounts/login/")  # type: ignore[attr-defined]
     page.get_by_label("メールアドレス").fill("owner@demo-supplier.example")
     page.get_by_label("パスワード", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("button", name="ログイン", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("つなぐ食品卸 株式会社")
 
     page.locator(".switcher__current").click()
