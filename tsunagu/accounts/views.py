@@ -5,7 +5,7 @@ from uuid import UUID
 
 import segno
 from allauth.account.internal.flows.login import perform_password_login
-from allauth.account.models import Login
+from allauth.account.models import EmailAddress, Login
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -242,6 +242,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     {"email": email},
                     Login(user=membership.user, email=email, redirect_url=reverse("dashboard")),
                 )
+                # An address typed on a shared link is not proven yet: confirm it by mail.
+                address = EmailAddress.objects.get(user=membership.user, email=email)
+                if not address.verified:
+                    address.send_confirmation(request, signup=True)
         except InvitationError as error:
             return render(
                 request, "accounts/invitation_unusable.html", {"message": error.message}, status=410

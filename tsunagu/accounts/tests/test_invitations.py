@@ -191,3 +191,14 @@ def test_buyers_admin_invites_a_colleague(buyer: Organization) -> None:
     Client().post(link, {**JOIN, "email": "sous-chef@buyer.test"})
 
     assert Membership.objects.get(user__email="sous-chef@buyer.test").organization == buyer
+
+
+def test_an_address_typed_on_a_shared_link_is_confirmed_by_mail(supplier_client: Client) -> None:
+    from allauth.account.models import EmailAddress
+
+    link = invite_by_link(supplier_client)
+    Client().post(link, {**JOIN, "email": "link-joiner@supplier.test"})
+
+    assert not EmailAddress.objects.get(email="link-joiner@supplier.test").verified
+    mail = OutboxMessage.objects.get(to="link-joiner@supplier.test")
+    assert "/accounts/confirm-email/" in mail.body_text

@@ -119,3 +119,30 @@ def test_over_real_http_five_wrong_passwords_lock_the_demo_buyer(live_server: ob
     out = __import__("io").StringIO()
     call_command("verify_audit_log", stdout=out)
     assert "改ざんはありません" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_members_page_shows_a_locked_member(
+    supplier_client: Client, supplier_member: Membership
+) -> None:
+    attacker = Client()
+    for _ in range(5):
+        log_in(attacker, "staff@supplier.test", "guess")
+
+    page = supplier_client.get(reverse("members")).content.decode()
+
+    assert "ログイン失敗によりロック中" in page
+
+
+@pytest.mark.django_db
+def test_one_address_failing_for_many_accounts_is_stopped_too(
+    client: Client, buyer_member: Membership, password: str, settings: object
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/900s/ip,5/900s/key"}  # type: ignore[attr-defined]
+    for n in range(3):
+        log_in(client, f"someone{n}@buyer.test", "guess")
+
+    page = log_in(client, "chef@buyer.test", password)
+
+    assert LOCKED in page
+    assert "_auth_user_id" not in client.session
