@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tsunagu.catalog",
     "tsunagu.customers",
     "tsunagu.calendar",
+    "tsunagu.integrations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -36,6 +36,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
             "email",
             "is_corporation",
             "registration_number",
+            "rounding",
             "allowed_email_domains",
             "require_two_factor",
         ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.ids import uuid7
+from tsunagu.core.money import Rounding
 from tsunagu.core.models import BaseModel
 
 
@@ -90,6 +91,13 @@ class Organization(BaseModel):
         help_text=_("The qualified invoice issuer number: T followed by 13 digits."),
     )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    rounding = models.CharField(
+        _("rounding of yen amounts"),
+        max_length=10,
+        choices=Rounding.choices,
+        default=Rounding.DOWN,
+        help_text=_("How line amounts and consumption tax are rounded to whole yen."),
+    )
     allowed_email_domains = models.CharField(
         _("allowed mail domains"),
         max_length=500,

@@ -54,6 +54,7 @@ SUPPLIERS = [
             "phone": "045-000-5678",
             "fax": "045-000-5679",
             "registration_number": "T7011101987654",
+            "rounding": "half_up",
         },
     ),
 ]

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Organization
+from tsunagu.core.models import BaseModel
+
+MONTH_END = 31
+WEEKDAY_LETTERS = "月火水木金土日"  # Monday = 0
+
+
+class Customer(BaseModel):
+    """A buyer as one supplier knows it (得意先): its code, terms and prices. Needs no login;
+    linked to the buyer's organization once its people accept an invitation."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="customers")
+    customer_code = models.CharField(_("customer code"), max_length=40)
+    name = models.CharField(_("customer name"), max_length=200)
+    name_kana = models.CharField(_("customer name (kana)"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    fax = models.CharField(_("FAX"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=14, blank=True)
+    closing_day = models.PositiveSmallIntegerField(
+        _("closing day"),
+        default=MONTH_END,
+        validators=[MinValueValidator(1), MaxValueValidator(MONTH_END)],
+        help_text=_("1 to 28, or 31 for the end of the month."),
+    )
+    payment_month_offset = models.PositiveSmallIntegerField(
+        _("payment month"),
+        default=1,
+        validators=[MaxValueValidator(2)],
+        help_text=_("0: the same month, 1: the next month, 2: the month after."),
+    )
+    payment_day = models.PositiveSmallIntegerField(
+        _("payment day"),
+        default=MONTH_END,
+        validators=[MinValueValidator(1), MaxValueValidator(MONTH_END)],
+        help_text=_("1 to 28, or 31 for the end of the month."),
+    )
+    delivery_weekdays = models.CharField(
+        _("delivery weekdays"),
+        max_length=7,
+        default="0123456",
+        help_text=_("Digits of the weekdays deliveries are received, Monday = 0."),
+    )
+    minimum_order_amount = models.DecimalField(
+        _("minimum order amount"), max_digits=12, decimal_places=0, null=True, blank=True
+    )
+    shipping_fee = models.DecimalField(
+        _("shipping fee"), max_digits=12, decimal_places=0, null=True, blank=True
+    )
+    free_shipping_threshold = models.DecimalField(
+        _("free shipping from"),
+        max_digits=12,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text=_("Orders of this amount or more are delivered free."),
+    )
+    price_group = models.ForeignKey(
+        "catalog.PriceGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("price group"),
+    )
+    hide_prices = models.BooleanField(
+        _("hide prices"),
+        default=False,
+        help_text=_("The customer's people order without seeing prices."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    buyer = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="supplier_accounts",
+        verbose_name=_("buyer organization"),
+    )
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["customer_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "customer_code"], name="customers_customer_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_code} {self.name}"
+
+    @property
+    def weekday_set(self) -> frozenset[int]:
+        return frozenset(int(d) for d in self.delivery_weekdays if d.isdigit())
+
+    @property
+    def weekdays_label(self) -> str:
+        return "".join(WEEKDAY_LETTERS[d] for d in sorted(self.weekday_set))
+
+    @property
+    def terms_label(self) -> str:
+        """e.g. 20日締め翌月末払い."""
+        closing = "末" if self.closing_day == MONTH_END else f"{self.closing_day}日"
+        month = {0: "当月", 1: "翌月", 2: "翌々月"}[self.payment_month_offset]
+        day = "末" if self.payment_day == MONTH_END else f"{self.payment_day}日"
+        return f"{closing}締め{month}{day}払い"
+
+    def shipping_fee_for(self, amount: Decimal) -> Decimal:
+        if not self.shipping_fee:
+            return Decimal(0)
+        if self.free_shipping_threshold is not None and amount >= self.free_shipping_threshold:
+            return Decimal(0)
+        return self.shipping_fee
+
+
+class Location(BaseModel):
+    """A place the goods go to (店舗 / 納品先). A customer has one or more."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("location name"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name

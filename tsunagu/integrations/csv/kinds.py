@@ -1,0 +1,184 @@
+"""What can be imported: the columns of each kind (CONTRACT.md) and how a row becomes a record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Organization
+from tsunagu.catalog.models import Product, TaxRate
+from tsunagu.catalog.selectors import product_search_text
+from tsunagu.core.barcodes import validate_jan
+from tsunagu.core.registration import validate_registration_number
+from tsunagu.core.text import nfkc
+from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer, Location
+from tsunagu.integrations.csv import schema as s
+from tsunagu.integrations.csv.schema import CellError, Column, Schema
+
+
+def tax_rate(value: str) -> int | None:
+    cleaned = s.normalize_number_text(value).rstrip("%")
+    if not cleaned:
+        return None
+    if cleaned in {"10", "8"}:
+        return int(cleaned)
+    raise CellError(_("Write 10 or 8."))
+
+
+def closing_day(value: str) -> int | None:
+    cleaned = nfkc(value).replace("日", "")
+    if not cleaned:
+        return None
+    if cleaned in {"末", "月末", "31"}:
+        return MONTH_END
+    if cleaned.isdigit() and 1 <= int(cleaned) <= 28:
+        return int(cleaned)
+    raise CellError(_("Write a day from 1 to 28, or 末 for the end of the month."))
+
+
+def payment_month(value: str) -> int | None:
+    cleaned = nfkc(value)
+    words = {"当月": 0, "翌月": 1, "翌々月": 2, "0": 0, "1": 1, "2": 2}
+    if not cleaned:
+        return None
+    if cleaned in words:
+        return words[cleaned]
+    raise CellError(_("Write 0 (this month), 1 (next month) or 2 (the month after)."))
+
+
+def weekdays(value: str) -> str | None:
+    cleaned = nfkc(value)
+    if not cleaned:
+        return None
+    if cleaned in {"毎日", "全日"}:
+        return "0123456"
+    days = set()
+    for ch in cleaned:
+        if ch in WEEKDAY_LETTERS:
+            days.add(WEEKDAY_LETTERS.index(ch))
+        elif ch not in " ,、・/":
+            raise CellError(_("Write the weekdays like 月水金."))
+    return "".join(str(d) for d in sorted(days))
+
+
+def registration_number(value: str) -> str:
+    # Whether the customer is a corporation is not in the file, so only the form is checked.
+    return validate_registration_number(value, is_corporation=False)
+
+
+@dataclass
+class Kind:
+    name: str
+    label: str
+    model: type[models.Model]
+    key_field: str
+    schema: Schema
+
+    def existing(self, supplier: Organization, keys: list[str]) -> dict[str, Any]:
+        rows = self.model._default_manager.filter(
+            supplier=supplier, **{f"{self.key_field}__in": keys}
+        )
+        return {getattr(row, self.key_field): row for row in rows}
+
+    def new(self, supplier: Organization, values: dict[str, Any]) -> Any:
+        return self.model(supplier=supplier, **{k: v for k, v in values.items() if v is not None})
+
+    def after_save(self, supplier: Organization, created: list[Any], updated: list[Any]) -> None:
+        """Work on the saved rows that a bulk insert cannot do itself."""
+
+
+class ProductKind(Kind):
+    def new(self, supplier: Organization, values: dict[str, Any]) -> Product:
+        product = super().new(supplier, values)
+        product.search_text = product_search_text(product)
+        return product
+
+
+class CustomerKind(Kind):
+    def after_save(self, supplier: Organization, created: list[Any], updated: list[Any]) -> None:
+        # Each new customer gets its first delivery location: the customer's own address.
+        Location.objects.bulk_create(
+            Location(
+                supplier=supplier,
+                customer=customer,
+                name=customer.name,
+                postal_code=customer.postal_code,
+                address=customer.address,
+                phone=customer.phone,
+                is_default=True,
+            )
+            for customer in created
+        )
+
+
+PRODUCTS = ProductKind(
+    name="products",
+    label="商品",
+    model=Product,
+    key_field="product_code",
+    schema=Schema(
+        key=Column("商品コード", "product_code", s.code(40), required=True),
+        columns=[
+            Column("商品名", "name", s.text(200), required_for_new=True),
+            Column("商品名カナ", "name_kana", s.text(200), aliases=("kana",)),
+            Column(
+                "JANコード", "jan_code", s.validated(s.code(13), validate_jan), aliases=("jan",)
+            ),
+            Column("単位", "unit", s.text(20)),
+            Column("入数", "units_per_case", s.whole_number(minimum=1)),
+            Column(
+                "単価",
+                "unit_price",
+                s.decimal_number(places=2),
+                required_for_new=True,
+                aliases=("price",),
+            ),
+            Column("税率", "tax_rate", tax_rate, required_for_new=True),
+            Column("最小注文数", "min_quantity", s.whole_number(minimum=1)),
+            Column("発注単位", "order_multiple", s.whole_number(minimum=1)),
+            Column("カテゴリ", "category", s.text(100), aliases=("カテゴリー",)),
+        ],
+    ),
+)
+
+CUSTOMERS = CustomerKind(
+    name="customers",
+    label="得意先",
+    model=Customer,
+    key_field="customer_code",
+    schema=Schema(
+        key=Column("得意先コード", "customer_code", s.code(40), required=True),
+        columns=[
+            Column("得意先名", "name", s.text(200), required_for_new=True),
+            Column("得意先名カナ", "name_kana", s.text(200)),
+            Column("郵便番号", "postal_code", s.code(8)),
+            Column("住所", "address", s.text(300)),
+            Column("電話番号", "phone", s.code(20)),
+            Column("FAX番号", "fax", s.code(20), aliases=("FAX",)),
+            Column("メールアドレス", "email", s.email, aliases=("メール",)),
+            Column("締日", "closing_day", closing_day),
+            Column("支払月", "payment_month_offset", payment_month),
+            Column("支払日", "payment_day", closing_day),
+            Column("登録番号", "registration_number", s.validated(s.code(14), registration_number)),
+            Column("納品曜日", "delivery_weekdays", weekdays),
+        ],
+    ),
+)
+
+KINDS = {kind.name: kind for kind in (PRODUCTS, CUSTOMERS)}
+
+NON_NULL_DEFAULTS: dict[str, Any] = {
+    "unit": "個",
+    "min_quantity": 1,
+    "order_multiple": 1,
+    "closing_day": MONTH_END,
+    "payment_month_offset": 1,
+    "payment_day": MONTH_END,
+    "delivery_weekdays": "0123456",
+    "tax_rate": TaxRate.STANDARD,
+    "unit_price": Decimal(0),
+}

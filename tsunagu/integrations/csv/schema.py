@@ -1,0 +1,164 @@
+"""Columns of an import: the Japanese header users see, English aliases, and a parser per cell.
+
+A parser takes the cell's text and returns the value, or raises CellError with a reason in words
+the person fixing the file understands.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, normalize_number_text
+
+
+class CellError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    name: str
+    parse: Callable[[str], Any]
+    aliases: tuple[str, ...] = ()
+    required_for_new: bool = False
+    required: bool = False
+    max_length: int | None = None
+
+    def names(self) -> set[str]:
+        return {self.header, self.name, *self.aliases}
+
+
+@dataclass
+class Schema:
+    key: Column
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def all_columns(self) -> list[Column]:
+        return [self.key, *self.columns]
+
+    def match_headers(self, headers: list[str]) -> tuple[dict[int, Column], list[str]]:
+        """Map positions to columns; return also the problems (unknown or missing headers)."""
+        lookup = {}
+        for column in self.all_columns:
+            for name in column.names():
+                lookup[_header_key(name)] = column
+        matched: dict[int, Column] = {}
+        problems = []
+        seen: set[str] = set()
+        for position, header in enumerate(headers):
+            column = lookup.get(_header_key(header))
+            if column is None:
+                if header.strip():
+                    problems.append(_("Unknown column %(header)s.") % {"header": header})
+                continue
+            if column.name in seen:
+                problems.append(_("The column %(header)s appears twice.") % {"header": header})
+                continue
+            seen.add(column.name)
+            matched[position] = column
+        if self.key.name not in seen:
+            problems.append(_("The column %(header)s is missing.") % {"header": self.key.header})
+        return matched, problems
+
+
+def _header_key(header: str) -> str:
+    return re.sub(r"[\s_()（）]", "", nfkc(header).lower())
+
+
+# ---- parsers ---------------------------------------------------------------------------------
+
+
+def text(max_length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = fold_halfwidth_kana(value.strip())
+        if len(value) > max_length:
+            raise CellError(_("Too long: at most %(n)s characters.") % {"n": max_length})
+        return value
+
+    return parse
+
+
+def code(max_length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = normalize_code(value)
+        if len(value) > max_length:
+            raise CellError(_("Too long: at most %(n)s characters.") % {"n": max_length})
+        return value
+
+    return parse
+
+
+def decimal_number(
+    *, places: int, minimum: Decimal | None = Decimal(0)
+) -> Callable[[str], Decimal | None]:
+    def parse(value: str) -> Decimal | None:
+        cleaned = normalize_number_text(value)
+        if not cleaned:
+            return None
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            raise CellError(_("%(value)s is not a number.") % {"value": value.strip()}) from None
+        if not number.is_finite():
+            raise CellError(_("%(value)s is not a number.") % {"value": value.strip()})
+        if minimum is not None and number < minimum:
+            raise CellError(_("Must be %(min)s or more.") % {"min": minimum})
+        if -number.as_tuple().exponent > places:  # type: ignore[operator]
+            raise CellError(_("At most %(n)s digits after the decimal point.") % {"n": places})
+        return number
+
+    return parse
+
+
+def whole_number(*, minimum: int = 0, maximum: int | None = None) -> Callable[[str], int | None]:
+    def parse(value: str) -> int | None:
+        cleaned = normalize_number_text(value)
+        if not cleaned:
+            return None
+        if not re.fullmatch(r"-?\d+", cleaned):
+            raise CellError(_("%(value)s is not a whole number.") % {"value": value.strip()})
+        number = int(cleaned)
+        if number < minimum or (maximum is not None and number > maximum):
+            if maximum is None:
+                raise CellError(_("Must be %(min)s or more.") % {"min": minimum})
+            raise CellError(
+                _("Must be between %(min)s and %(max)s.") % {"min": minimum, "max": maximum}
+            )
+        return number
+
+    return parse
+
+
+def email(value: str) -> str:
+    value = nfkc(value)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise CellError(_("%(value)s is not an e-mail address.") % {"value": value}) from None
+    return value.lower()
+
+
+def validated(
+    parser: Callable[[str], str], validator: Callable[[str], str]
+) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = parser(value)
+        if not value:
+            return value
+        try:
+            return validator(value)
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from None
+
+    return parse
