@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.core.ids import uuid7
-from tsunagu.core.money import Rounding
 from tsunagu.core.models import BaseModel
+from tsunagu.core.money import Rounding
 
 
 class UserManager(BaseUserManager["User"]):

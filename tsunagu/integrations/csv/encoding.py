@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 BOM = b"\xef\xbb\xbf"
 
 
-class UnreadableFile(Exception):
+class UnreadableFileError(Exception):
     pass
 
 
@@ -21,8 +21,9 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as error:
-        raise UnreadableFile(
+        raise UnreadableFileError(
             _(
-                "The file is neither UTF-8 nor Shift_JIS (CP932): save it from Excel as CSV and try again."
+                "The file is neither UTF-8 nor Shift_JIS (CP932): "
+                "save it from Excel as CSV and try again."
             )
         ) from error

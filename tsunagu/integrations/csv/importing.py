@@ -15,7 +15,7 @@ from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.selectors import product_search_text
-from tsunagu.integrations.csv.encoding import UnreadableFile, decode
+from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.integrations.csv.kinds import KINDS, NON_NULL_DEFAULTS, Kind
 from tsunagu.integrations.csv.schema import CellError
 
@@ -92,7 +92,7 @@ def check(
     """Read and check every row; change nothing."""
     try:
         text, encoding = decode(data)
-    except UnreadableFile as error:
+    except UnreadableFileError as error:
         return Checked(kind=kind, headers=[], errors=[RowError(1, "", str(error))])
     reader = csv.reader(io.StringIO(text, newline=""))
     headers = next(reader, [])

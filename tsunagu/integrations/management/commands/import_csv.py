@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Import products or customers from a CSV file (CP932 or UTF-8, with or without BOM). "
         "All or nothing: any bad row changes nothing, exits 1 and lists every bad row as "
-        "'行 N: 列: 理由'. Rows are matched by their code: new codes are created, known ones updated."
+        "'行 N: 列: 理由'. Rows are matched by their code: new codes are created, known ones "
+        "updated."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,8 +57,7 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stdout.write(error.as_text())
             prefix = "(確認のみ・変更なし) " if options["dry_run"] else ""
-            self.stdout.write(
-                f"{prefix}作成 {result.created}件 / 更新 {result.updated}件 / エラー {len(result.errors)}件"
-            )
+            counts = f"作成 {result.created}件 / 更新 {result.updated}件"
+            self.stdout.write(f"{prefix}{counts} / エラー {len(result.errors)}件")
         if result.errors:
             raise CommandError(f"{len(result.errors)} bad rows: nothing was imported", returncode=1)
