@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("tsunagu.catalog.urls")),
     path("", include("tsunagu.customers.urls")),
     path("", include("tsunagu.calendar.urls")),
+    path("", include("tsunagu.integrations.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,10 @@ from django.utils import timezone
 from conftest import client_for
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role
 from tsunagu.accounts.tests.factories import MembershipFactory
+from tsunagu.calendar.tests.factories import ClosedDateFactory
+from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFactory, ProductFactory
+from tsunagu.customers.tests.factories import CustomerFactory
+from tsunagu.integrations.models import ImportJob
 
 # URL name -> a function that makes a row of the first supplier and returns the URL's kwargs.
 CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
@@ -31,6 +35,32 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     },
     "invitation-detail": lambda admin: {"invitation_id": make_invitation(admin).pk},
     "invitation-revoke": lambda admin: {"invitation_id": make_invitation(admin).pk},
+    "product-edit": lambda admin: {
+        "product_id": ProductFactory.create(supplier=admin.organization).pk
+    },
+    "product-delete": lambda admin: {
+        "product_id": ProductFactory.create(supplier=admin.organization).pk
+    },
+    "price-group-edit": lambda admin: {
+        "price_group_id": PriceGroupFactory.create(supplier=admin.organization).pk
+    },
+    "customer-price-delete": lambda admin: {
+        "price_id": CustomerPriceFactory.create(supplier=admin.organization).pk
+    },
+    "customer-edit": lambda admin: {
+        "customer_id": CustomerFactory.create(supplier=admin.organization).pk
+    },
+    "customer-delete": lambda admin: {
+        "customer_id": CustomerFactory.create(supplier=admin.organization).pk
+    },
+    "customer-price-set": lambda admin: {
+        "customer_id": CustomerFactory.create(supplier=admin.organization).pk
+    },
+    "closed-date-delete": lambda admin: {
+        "closed_date_id": ClosedDateFactory.create(supplier=admin.organization).pk
+    },
+    "import-detail": lambda admin: {"job_id": make_import_job(admin).pk},
+    "import-confirm": lambda admin: {"job_id": make_import_job(admin).pk},
 }
 
 # Id-taking URLs that are not tenant data, and why.
@@ -40,6 +70,7 @@ NOT_TENANT_SCOPED = {
     "account_reset_password_from_key": "allauth: a signed password-reset key",
     "usersessions_list": "allauth: the person's own sessions only",
     "set_language": "no id",
+    "import-new": "no id: the kind of list (products, customers)",
 }
 
 
@@ -51,6 +82,17 @@ def make_invitation(admin: Membership) -> Invitation:
         token_hash=f"{admin.pk.hex}{timezone.now().timestamp()}"[:64],
         created_by=admin.user,
         expires_at=timezone.now() + timedelta(days=7),
+    )
+
+
+def make_import_job(admin: Membership) -> ImportJob:
+    return ImportJob.objects.create(
+        supplier=admin.organization,
+        created_by=admin.user,
+        kind="products",
+        filename="p.csv",
+        content=b"product_code\n",
+        status=ImportJob.Status.CHECKED,
     )
 
 

@@ -20,8 +20,9 @@ def read_po(path: Path) -> dict[str, str]:
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
-        elif line.startswith(("msgid ", "msgstr ")):
+        elif line.startswith(("msgid ", "msgstr ", "msgid_plural ", "msgstr[0] ")):
             key, _, literal = line.partition(" ")
+            key = {"msgstr[0]": "msgstr"}.get(key, key)
             current[key] = ast.literal_eval(literal)
         elif line.startswith('"'):
             current[key] += ast.literal_eval(line)
@@ -48,6 +49,10 @@ def test_compiled_catalogue_matches_its_source(language: str) -> None:
         compiled = gettext.GNUTranslations(handle)
 
     stale = [
-        msgid for msgid, msgstr in entries.items() if msgstr and compiled.gettext(msgid) != msgstr
+        msgid
+        for msgid, msgstr in entries.items()
+        if msgstr
+        and compiled.gettext(msgid) != msgstr
+        and compiled.ngettext(msgid, "", 1) != msgstr
     ]
     assert stale == [], "run `make messages` and commit the .mo files"

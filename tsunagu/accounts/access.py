@@ -11,7 +11,7 @@ from allauth.account.internal.flows.reauthentication import raise_if_reauthentic
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from tsunagu.accounts.models import Invitation, Membership, User
+from tsunagu.accounts.models import Invitation, Membership, Role, User
 from tsunagu.accounts.selectors import memberships_of
 
 ACTIVE_ORGANIZATION_SESSION_KEY = "tsunagu_active_organization"
@@ -93,3 +93,17 @@ def get_invitation_for_admin(admin: Membership, invitation_id: UUID) -> Invitati
         )
     except Invitation.DoesNotExist:
         raise Http404 from None
+
+
+READ_ROLES = {Role.OWNER, Role.ADMIN, Role.MEMBER, Role.VIEWER}
+WRITE_ROLES = {Role.OWNER, Role.ADMIN, Role.MEMBER}
+
+
+def require_supplier_staff(request: HttpRequest, *, write: bool = False) -> Membership:
+    """The active membership if it is a supplier's and may read (or, with write, change) its
+    master data and orders: owners, admins and members; viewers only read. 403 otherwise."""
+    membership = require_membership(request)
+    allowed = WRITE_ROLES if write else READ_ROLES
+    if not membership.organization.is_supplier or membership.role not in allowed:
+        raise PermissionDenied
+    return membership

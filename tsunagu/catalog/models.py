@@ -129,7 +129,7 @@ class PriceGroup(BaseModel):
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
-        help_text=_("e.g. 85 for 85% of the list price."),
+        help_text=_("e.g. 85 means 85 percent of the list price."),
     )
 
     class Meta:

@@ -1,2 +1,20 @@
+from django.urls import path
 
-urlpatterns: list[object] = []
+from tsunagu.customers import views
+
+urlpatterns = [
+    path("supplier/customers/", views.customer_list, name="customer-list"),
+    path("supplier/customers/new/", views.customer_edit, name="customer-new"),
+    path("supplier/customers/export.csv", views.customer_export, name="customer-export"),
+    path("supplier/customers/<uuid:customer_id>/", views.customer_edit, name="customer-edit"),
+    path(
+        "supplier/customers/<uuid:customer_id>/delete/",
+        views.customer_delete,
+        name="customer-delete",
+    ),
+    path(
+        "supplier/customers/<uuid:customer_id>/prices/",
+        views.customer_price_set,
+        name="customer-price-set",
+    ),
+]

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.models import Role
+from tsunagu.ops.demo_catalog import seed_catalog
 
 DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - published in the README on purpose
 
@@ -97,8 +98,15 @@ def seed_demo() -> dict[str, int]:
         )
         organizations[demo.code] = organization
         created += was_created
+    members = {}
     for code, email, name, role in MEMBERS:
-        accounts.ensure_member(
+        members[(code, email)] = accounts.ensure_member(
             organizations[code], email=email, name=name, role=role, password=DEMO_PASSWORD
         )
+    seed_catalog(
+        {
+            "demo-supplier": members[("demo-supplier", "admin@demo-supplier.example")],
+            "demo-supplier-2": members[("demo-supplier-2", "admin@demo-supplier-2.example")],
+        }
+    )
     return {"organizations": len(organizations), "created": created, "members": len(MEMBERS)}

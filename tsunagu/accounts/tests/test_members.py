@@ -112,6 +112,7 @@ def test_organization_settings_keep_input_and_explain_a_bad_registration_number(
         "is_corporation": "on",
         "registration_number": "T8000012050002",
         "allowed_email_domains": "",
+        "rounding": "down",
     }
 
     response = supplier_client.post(reverse("organization-settings"), data)
@@ -132,6 +133,7 @@ def test_organization_settings_are_saved_normalised_and_audited(
         "is_corporation": "on",
         "registration_number": "Ｔ７０００−０１２０５０００２",
         "allowed_email_domains": "@Supplier.test、example.co.jp",
+        "rounding": "down",
         "require_two_factor": "",
     }
 

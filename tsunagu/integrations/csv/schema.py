@@ -56,16 +56,16 @@ class Schema:
         problems = []
         seen: set[str] = set()
         for position, header in enumerate(headers):
-            column = lookup.get(_header_key(header))
-            if column is None:
+            found = lookup.get(_header_key(header))
+            if found is None:
                 if header.strip():
                     problems.append(_("Unknown column %(header)s.") % {"header": header})
                 continue
-            if column.name in seen:
+            if found.name in seen:
                 problems.append(_("The column %(header)s appears twice.") % {"header": header})
                 continue
-            seen.add(column.name)
-            matched[position] = column
+            seen.add(found.name)
+            matched[position] = found
         if self.key.name not in seen:
             problems.append(_("The column %(header)s is missing.") % {"header": self.key.header})
         return matched, problems

@@ -54,8 +54,8 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
         else:
-            for error in result.errors:
-                self.stdout.write(error.as_text())
+            for row_error in result.errors:
+                self.stdout.write(row_error.as_text())
             prefix = "(確認のみ・変更なし) " if options["dry_run"] else ""
             counts = f"作成 {result.created}件 / 更新 {result.updated}件"
             self.stdout.write(f"{prefix}{counts} / エラー {len(result.errors)}件")

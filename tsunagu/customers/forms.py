@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Organization
+from tsunagu.catalog.forms import LooseDecimalField
+from tsunagu.catalog.models import PriceGroup
+from tsunagu.core.registration import validate_registration_number
+from tsunagu.core.text import fold_halfwidth_kana, normalize_code
+from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer
+
+DAY_CHOICES = [(d, f"{d}日") for d in range(1, 29)] + [(MONTH_END, "末日")]
+WEEKDAY_CHOICES = [(str(i), letter) for i, letter in enumerate(WEEKDAY_LETTERS)]
+
+
+class CustomerForm(forms.ModelForm[Customer]):
+    closing_day = forms.TypedChoiceField(
+        label=_("closing day"), choices=DAY_CHOICES, coerce=int, initial=MONTH_END
+    )
+    payment_month_offset = forms.TypedChoiceField(
+        label=_("payment month"),
+        coerce=int,
+        initial=1,
+        choices=[
+            (0, _("the same month")),
+            (1, _("the next month")),
+            (2, _("the month after next")),
+        ],
+    )
+    payment_day = forms.TypedChoiceField(
+        label=_("payment day"), choices=DAY_CHOICES, coerce=int, initial=MONTH_END
+    )
+    delivery_weekdays = forms.MultipleChoiceField(
+        label=_("delivery weekdays"),
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[str(i) for i in range(7)],
+    )
+    minimum_order_amount = LooseDecimalField(
+        label=_("minimum order amount"),
+        required=False,
+        max_digits=12,
+        decimal_places=0,
+        min_value=0,
+    )
+    shipping_fee = LooseDecimalField(
+        label=_("shipping fee"), required=False, max_digits=12, decimal_places=0, min_value=0
+    )
+    free_shipping_threshold = LooseDecimalField(
+        label=_("free shipping from"), required=False, max_digits=12, decimal_places=0, min_value=0
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "customer_code",
+            "name",
+            "name_kana",
+            "postal_code",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "registration_number",
+            "closing_day",
+            "payment_month_offset",
+            "payment_day",
+            "delivery_weekdays",
+            "minimum_order_amount",
+            "shipping_fee",
+            "free_shipping_threshold",
+            "price_group",
+            "hide_prices",
+            "notes",
+            "status",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect}
+
+    def __init__(self, *args: Any, supplier: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.supplier = supplier
+        self.fields["price_group"].queryset = PriceGroup.objects.filter(supplier=supplier)  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.initial["delivery_weekdays"] = list(self.instance.delivery_weekdays)
+
+    def clean_customer_code(self) -> str:
+        value = normalize_code(self.cleaned_data["customer_code"])
+        taken = Customer.objects.filter(supplier=self.supplier, customer_code=value)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(_("Another customer already has this code."))
+        return value
+
+    def clean_name(self) -> str:
+        return fold_halfwidth_kana(self.cleaned_data["name"].strip())
+
+    def clean_name_kana(self) -> str:
+        return fold_halfwidth_kana(self.cleaned_data["name_kana"].strip())
+
+    def clean_registration_number(self) -> str:
+        value: str = self.cleaned_data["registration_number"]
+        return validate_registration_number(value, is_corporation=False) if value.strip() else ""
+
+    def clean_delivery_weekdays(self) -> str:
+        days: list[str] = self.cleaned_data["delivery_weekdays"]
+        return "".join(sorted(days))
+
+    def customer_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

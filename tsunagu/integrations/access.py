@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import Http404
+
+from tsunagu.accounts.models import Membership
+from tsunagu.integrations.models import ImportJob
+
+
+def get_import_job_for_member(member: Membership, job_id: UUID) -> ImportJob:
+    try:
+        return ImportJob.objects.get(pk=job_id, supplier_id=member.organization_id)
+    except ImportJob.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,37 @@
+"""Lists out as CSV in exactly the import's columns, so that an export imports back unchanged."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS
+from tsunagu.integrations.csv.kinds import KINDS
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name in {"closing_day", "payment_day"}:
+        return "末" if value == MONTH_END else str(value)
+    if name == "delivery_weekdays":
+        return "".join(WEEKDAY_LETTERS[int(d)] for d in value)
+    if name == "unit_price":
+        return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    return str(value)
+
+
+def rows(kind_name: str, records: Iterable[Any]) -> Iterator[str]:
+    """CSV lines (header first), UTF-8 with BOM so Excel opens them as they are."""
+    kind = KINDS[kind_name]
+    columns = kind.schema.all_columns
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([column.header for column in columns])
+    for record in records:
+        yield writer.writerow([_cell(c.name, getattr(record, c.name)) for c in columns])

@@ -1,0 +1,161 @@
+"""The demo suppliers' customers, products, prices and calendar (CONTRACT.md: seed_demo)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from tsunagu.accounts.models import Membership, Organization
+from tsunagu.calendar import services as calendar
+from tsunagu.calendar.models import ClosedDate
+from tsunagu.catalog import services as catalog
+from tsunagu.catalog.models import PriceGroup, Product
+from tsunagu.customers import services as customers
+from tsunagu.customers.models import Customer
+
+# (code, name, kana, unit, units per case, price, tax rate, category)
+PRODUCTS = [
+    ("V001", "キャベツ", "キャベツ", "玉", 10, "198", 8, "野菜"),
+    ("V002", "玉ねぎ 1kg", "タマネギ", "袋", 20, "298", 8, "野菜"),
+    ("V003", "人参 1kg", "ニンジン", "袋", 20, "258", 8, "野菜"),
+    ("V004", "じゃがいも 1kg", "ジャガイモ", "袋", 20, "278", 8, "野菜"),
+    ("V005", "長ねぎ", "ナガネギ", "本", 30, "98", 8, "野菜"),
+    ("V006", "大根", "ダイコン", "本", 10, "168", 8, "野菜"),
+    ("V007", "ほうれん草", "ホウレンソウ", "束", 30, "148", 8, "野菜"),
+    ("V008", "トマト", "トマト", "個", 40, "68", 8, "野菜"),
+    ("V009", "きゅうり", "キュウリ", "本", 50, "48", 8, "野菜"),
+    ("V010", "しいたけ 100g", "シイタケ", "パック", 20, "198", 8, "野菜"),
+    ("F001", "りんご", "リンゴ", "個", 36, "128", 8, "果物"),
+    ("F002", "みかん 1kg", "ミカン", "袋", 10, "498", 8, "果物"),
+    ("F003", "レモン", "レモン", "個", 50, "78", 8, "果物"),
+    ("F004", "バナナ", "バナナ", "房", 12, "198", 8, "果物"),
+    ("M001", "鶏もも肉 2kg", "トリモモニク", "袋", 6, "1680", 8, "精肉"),
+    ("M002", "豚バラ肉 1kg", "ブタバラニク", "袋", 10, "1580", 8, "精肉"),
+    ("M003", "牛こま切れ 1kg", "ギュウコマギレ", "袋", 10, "2480", 8, "精肉"),
+    ("S001", "国産小麦粉 1kg", "コクサンコムギコ", "袋", 15, "420", 8, "粉類"),
+    ("S002", "上白糖 1kg", "ジョウハクトウ", "袋", 20, "248", 8, "調味料"),
+    ("S003", "業務用醤油 1.8L", "ギョウムヨウショウユ", "本", 6, "980", 8, "調味料"),
+    ("S004", "米味噌 1kg", "コメミソ", "個", 10, "580", 8, "調味料"),
+    ("S005", "みりん 1.8L", "ミリン", "本", 6, "1180", 8, "調味料"),
+    ("S006", "米油 16.5kg", "コメアブラ", "缶", 1, "6800", 8, "油"),
+    ("S007", "ごま油 1.65kg", "ゴマアブラ", "缶", 6, "2380", 8, "油"),
+    ("S008", "特選かつお節 500g", "トクセンカツオブシ", "袋", 10, "2450", 8, "乾物"),
+    ("S009", "日高昆布 1kg", "ヒダカコンブ", "袋", 5, "3980", 8, "乾物"),
+    ("S010", "有機トマト缶 400g", "ユウキトマトカン", "缶", 24, "198", 8, "缶詰"),
+    ("S011", "塩 1kg", "シオ", "袋", 20, "128", 8, "調味料"),
+    ("S012", "黒こしょう 100g", "クロコショウ", "本", 12, "680", 8, "調味料"),
+    ("R001", "コシヒカリ 10kg", "コシヒカリ", "袋", 1, "5980", 8, "米"),
+    ("R002", "うどん 200g×5", "ウドン", "袋", 20, "298", 8, "麺"),
+    ("R003", "中華麺 150g×10", "チュウカメン", "袋", 10, "680", 8, "麺"),
+    ("D001", "牛乳 1L", "ギュウニュウ", "本", 12, "218", 8, "乳製品"),
+    ("D002", "無塩バター 450g", "ムエンバター", "個", 20, "1280", 8, "乳製品"),
+    ("D003", "生クリーム 1L", "ナマクリーム", "本", 6, "1480", 8, "乳製品"),
+    ("D004", "卵 10個", "タマゴ", "パック", 15, "298", 8, "卵"),
+    ("B001", "緑茶 2L", "リョクチャ", "本", 6, "168", 8, "飲料"),
+    ("B002", "ミネラルウォーター 2L", "ミネラルウォーター", "本", 6, "98", 8, "飲料"),
+    ("B003", "炭酸水 500ml", "タンサンスイ", "本", 24, "78", 8, "飲料"),
+    ("A001", "料理酒 1.8L", "リョウリシュ", "本", 6, "780", 10, "酒類"),
+    ("A002", "生ビール 10L 樽", "ナマビールタル", "樽", 1, "8800", 10, "酒類"),
+    ("A003", "日本酒 1.8L", "ニホンシュ", "本", 6, "2180", 10, "酒類"),
+    ("A004", "焼酎 1.8L", "ショウチュウ", "本", 6, "1680", 10, "酒類"),
+    ("H001", "業務用洗剤 5L", "ギョウムヨウセンザイ", "本", 4, "1980", 10, "日用品"),
+    ("H002", "ゴム手袋 M 100枚", "ゴムテブクロ", "箱", 10, "880", 10, "日用品"),
+    ("H003", "キッチンペーパー 6ロール", "キッチンペーパー", "袋", 8, "498", 10, "日用品"),
+    ("H004", "ラップ 30cm×50m", "ラップ", "本", 30, "238", 10, "日用品"),
+    ("H005", "割り箸 100膳", "ワリバシ", "袋", 40, "12.5", 10, "日用品"),
+    ("H006", "紙おしぼり 100枚", "カミオシボリ", "袋", 20, "350", 10, "日用品"),
+    ("H007", "アルミホイル 25cm", "アルミホイル", "本", 30, "198", 10, "日用品"),
+]
+
+# (supplier code, customer code, name, kana, closing day, buyer code, weekdays)
+CUSTOMERS = [
+    (
+        "demo-supplier",
+        "C0001",
+        "レストラン さくら",
+        "レストランサクラ",
+        20,
+        "demo-buyer",
+        "0123456",
+    ),
+    ("demo-supplier", "C0002", "居酒屋 はなみち", "イザカヤハナミチ", 31, "demo-buyer-2", "01234"),
+    ("demo-supplier", "C0003", "ベーカリー こむぎ", "ベーカリーコムギ", 25, "demo-buyer-3", "024"),
+    ("demo-supplier", "C0004", "食堂 まるや (FAXのみ)", "ショクドウマルヤ", 31, None, "135"),
+    (
+        "demo-supplier-2",
+        "M-01",
+        "レストラン さくら",
+        "レストランサクラ",
+        31,
+        "demo-buyer",
+        "0123456",
+    ),
+]
+
+
+def seed_catalog(owners: dict[str, Membership]) -> None:
+    """Idempotent: each part is made only when the supplier has none of it yet."""
+    for supplier_code, actor in owners.items():
+        supplier = actor.organization
+        if not Product.objects.filter(supplier=supplier).exists():
+            for code, name, kana, unit, per_case, price, rate, category in PRODUCTS:
+                catalog.save_product(
+                    None,
+                    actor=actor,
+                    data={
+                        "product_code": code,
+                        "name": name,
+                        "name_kana": kana,
+                        "unit": unit,
+                        "units_per_case": per_case,
+                        "sold_by_case": per_case > 1,
+                        "unit_price": Decimal(price),
+                        "tax_rate": rate,
+                        "category": category,
+                    },
+                )
+        if not Customer.objects.filter(supplier=supplier).exists():
+            for owner_code, code, name, kana, closing, buyer_code, weekdays in CUSTOMERS:
+                if owner_code != supplier_code:
+                    continue
+                customers.save_customer(
+                    None,
+                    actor=actor,
+                    data={
+                        "customer_code": code,
+                        "name": name,
+                        "name_kana": kana,
+                        "closing_day": closing,
+                        "payment_month_offset": 1,
+                        "payment_day": 31,
+                        "delivery_weekdays": weekdays,
+                        "buyer": Organization.objects.filter(code=buyer_code).first()
+                        if buyer_code
+                        else None,
+                    },
+                )
+        if not PriceGroup.objects.filter(supplier=supplier).exists():
+            group = catalog.save_price_group(
+                None, actor=actor, name="卸価格 (85%)", rate=Decimal("85")
+            )
+            for customer in Customer.objects.filter(supplier=supplier, customer_code="C0002"):
+                customers.save_customer(customer, actor=actor, data={"price_group": group})
+            sakura = Customer.objects.filter(supplier=supplier, customer_code="C0001").first()
+            if sakura is not None:
+                for code, price in (("S008", "2200"), ("V001", "180"), ("S003", "900")):
+                    product = Product.objects.get(supplier=supplier, product_code=code)
+                    catalog.set_customer_price(
+                        sakura, product, actor=actor, unit_price=Decimal(price)
+                    )
+        if not ClosedDate.objects.filter(supplier=supplier).exists():
+            calendar.update_calendar(supplier, actor=actor, data={"closed_weekdays": {6}})
+            year = timezone.localdate().year
+            calendar.add_closed_dates(
+                supplier,
+                actor=actor,
+                start=datetime.date(year, 12, 30),
+                end=datetime.date(year + 1, 1, 3),
+                note="年末年始",
+            )
