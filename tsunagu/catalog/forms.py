@@ -16,7 +16,10 @@ from tsunagu.customers.models import Customer
 
 
 class LooseDecimalField(forms.DecimalField):
-    """Accepts what people type: full-width digits, commas, a yen sign."""
+    """Accepts what people type: full-width digits, commas, a yen sign. A text box, not a
+    number box: a browser's number box refuses what a Japanese keyboard (IME) types."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
@@ -26,6 +29,8 @@ class LooseDecimalField(forms.DecimalField):
 
 
 class LooseIntegerField(forms.IntegerField):
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
     def to_python(self, value: Any) -> int | None:
         if isinstance(value, str):
             value = normalize_number_text(value)
