@@ -22,6 +22,7 @@ from tsunagu.accounts.models import Invitation, Membership, Organization, Role
 from tsunagu.accounts.tests.factories import MembershipFactory
 from tsunagu.calendar.tests.factories import ClosedDateFactory
 from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFactory, ProductFactory
+from tsunagu.customers.models import Location
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.integrations.models import ImportJob
 
@@ -53,6 +54,11 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "customer-delete": lambda admin: {
         "customer_id": CustomerFactory.create(supplier=admin.organization).pk
     },
+    "location-new": lambda admin: {
+        "customer_id": CustomerFactory.create(supplier=admin.organization).pk
+    },
+    "location-edit": lambda admin: {"location_id": make_location(admin).pk},
+    "location-delete": lambda admin: {"location_id": make_location(admin).pk},
     "customer-price-set": lambda admin: {
         "customer_id": CustomerFactory.create(supplier=admin.organization).pk
     },
@@ -83,6 +89,14 @@ def make_invitation(admin: Membership) -> Invitation:
         created_by=admin.user,
         expires_at=timezone.now() + timedelta(days=7),
     )
+
+
+def make_location(admin: Membership) -> Location:
+    customer = CustomerFactory.create(supplier=admin.organization)
+    Location.objects.create(
+        supplier=admin.organization, customer=customer, name="本店", is_default=True
+    )
+    return Location.objects.create(supplier=admin.organization, customer=customer, name="支店")
 
 
 def make_import_job(admin: Membership) -> ImportJob:

@@ -5,7 +5,7 @@ from uuid import UUID
 from django.http import Http404
 
 from tsunagu.accounts.models import Membership
-from tsunagu.customers.models import Customer
+from tsunagu.customers.models import Customer, Location
 
 
 def get_customer_for_member(member: Membership, customer_id: UUID) -> Customer:
@@ -15,4 +15,13 @@ def get_customer_for_member(member: Membership, customer_id: UUID) -> Customer:
             pk=customer_id, supplier_id=member.organization_id
         )
     except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+def get_location_for_member(member: Membership, location_id: UUID) -> Location:
+    try:
+        return Location.objects.select_related("customer").get(
+            pk=location_id, supplier_id=member.organization_id
+        )
+    except Location.DoesNotExist:
         raise Http404 from None

@@ -11,7 +11,7 @@ from tsunagu.catalog.forms import LooseDecimalField
 from tsunagu.catalog.models import PriceGroup
 from tsunagu.core.registration import validate_registration_number
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code
-from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer
+from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer, Location
 
 DAY_CHOICES = [(d, f"{d}日") for d in range(1, 29)] + [(MONTH_END, "末日")]
 WEEKDAY_CHOICES = [(str(i), letter) for i, letter in enumerate(WEEKDAY_LETTERS)]
@@ -112,3 +112,15 @@ class CustomerForm(forms.ModelForm[Customer]):
 
     def customer_data(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class LocationForm(forms.ModelForm[Location]):
+    class Meta:
+        model = Location
+        fields = ["name", "postal_code", "address", "phone", "is_default"]
+
+    def clean_name(self) -> str:
+        return fold_halfwidth_kana(self.cleaned_data["name"].strip())
+
+    def clean_postal_code(self) -> str:
+        return normalize_code(self.cleaned_data["postal_code"])

@@ -68,3 +68,53 @@ def delete_customer(customer: Customer, *, actor: Membership) -> None:
     audit.record(
         "customer.deleted", actor=actor.user, organization=actor.organization, target_label=label
     )
+
+
+@transaction.atomic
+def save_location(
+    location: Location | None, *, customer: Customer, actor: Membership, data: dict[str, Any]
+) -> Location:
+    """Add or change a delivery location; the one marked default becomes the only default."""
+    creating = location is None
+    location = location or Location(supplier=actor.organization, customer=customer)
+    for name, value in data.items():
+        setattr(location, name, value)
+    if (
+        not Location.objects.filter(customer=customer, is_default=True)
+        .exclude(pk=location.pk)
+        .exists()
+    ):
+        location.is_default = True
+    location.save()
+    if location.is_default:
+        Location.objects.filter(customer=customer, is_default=True).exclude(pk=location.pk).update(
+            is_default=False
+        )
+    audit.record(
+        "location.created" if creating else "location.updated",
+        actor=actor.user,
+        organization=actor.organization,
+        target=location,
+        target_label=f"{customer.customer_code} {location.name}",
+        changes={name: str(value) for name, value in data.items()},
+    )
+    return location
+
+
+@transaction.atomic
+def delete_location(location: Location, *, actor: Membership) -> None:
+    if Location.objects.filter(customer_id=location.customer_id).count() <= 1:
+        raise InUseError(_("The last delivery location cannot be deleted: a customer needs one."))
+    label = f"{location.customer.customer_code} {location.name}"
+    was_default = location.is_default
+    try:
+        location.delete()
+    except ProtectedError:
+        raise InUseError(_("Orders go to this location, so it cannot be deleted.")) from None
+    if was_default:
+        first = Location.objects.filter(customer_id=location.customer_id).order_by("name").first()
+        if first is not None:
+            Location.objects.filter(pk=first.pk).update(is_default=True)
+    audit.record(
+        "location.deleted", actor=actor.user, organization=actor.organization, target_label=label
+    )

@@ -17,4 +17,15 @@ urlpatterns = [
         views.customer_price_set,
         name="customer-price-set",
     ),
+    path(
+        "supplier/customers/<uuid:customer_id>/locations/new/",
+        views.location_edit,
+        name="location-new",
+    ),
+    path("supplier/locations/<uuid:location_id>/", views.location_edit, name="location-edit"),
+    path(
+        "supplier/locations/<uuid:location_id>/delete/",
+        views.location_delete,
+        name="location-delete",
+    ),
 ]

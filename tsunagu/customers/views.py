@@ -19,8 +19,8 @@ from tsunagu.catalog.forms import CustomerPriceForm
 from tsunagu.catalog.models import CustomerPrice
 from tsunagu.core.text import search_key
 from tsunagu.customers import services
-from tsunagu.customers.access import get_customer_for_member
-from tsunagu.customers.forms import CustomerForm
+from tsunagu.customers.access import get_customer_for_member, get_location_for_member
+from tsunagu.customers.forms import CustomerForm, LocationForm
 from tsunagu.customers.models import Customer
 from tsunagu.integrations.csv import exporting
 
@@ -139,3 +139,43 @@ def customer_export(request: HttpRequest) -> StreamingHttpResponse:
         f'attachment; filename="customers-{timezone.localtime():%Y%m%d}.csv"'
     )
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def location_edit(
+    request: HttpRequest, customer_id: UUID | None = None, location_id: UUID | None = None
+) -> HttpResponse:
+    member = require_supplier_staff(request, write=request.method == "POST")
+    location = get_location_for_member(member, location_id) if location_id else None
+    customer = location.customer if location else get_customer_for_member(member, customer_id)  # type: ignore[arg-type]
+    form = LocationForm(request.POST or None, instance=location)
+    if request.method == "POST" and form.is_valid():
+        saved = services.save_location(
+            location, customer=customer, actor=member, data=form.cleaned_data
+        )
+        messages.success(
+            request, _("The delivery location %(name)s was saved.") % {"name": saved.name}
+        )
+        return redirect("customer-edit", customer_id=customer.pk)
+    return render(
+        request,
+        "customers/location_form.html",
+        {"form": form, "customer": customer, "location": location},
+    )
+
+
+@login_required
+@require_POST
+def location_delete(request: HttpRequest, location_id: UUID) -> HttpResponse:
+    member = require_supplier_staff(request, write=True)
+    location = get_location_for_member(member, location_id)
+    try:
+        services.delete_location(location, actor=member)
+    except services.InUseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The delivery location %(name)s was deleted.") % {"name": location.name}
+        )
+    return redirect("customer-edit", customer_id=location.customer_id)
