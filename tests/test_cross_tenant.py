@@ -54,6 +54,9 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "customer-delete": lambda admin: {
         "customer_id": CustomerFactory.create(supplier=admin.organization).pk
     },
+    "customer-invite": lambda admin: {
+        "customer_id": CustomerFactory.create(supplier=admin.organization).pk
+    },
     "location-new": lambda admin: {
         "customer_id": CustomerFactory.create(supplier=admin.organization).pk
     },
@@ -77,6 +80,7 @@ NOT_TENANT_SCOPED = {
     "usersessions_list": "allauth: the person's own sessions only",
     "set_language": "no id",
     "import-new": "no id: the kind of list (products, customers)",
+    "customer-join": "public by design: the secret token is the permission",
 }
 
 

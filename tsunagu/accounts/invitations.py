@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
+from typing import Protocol
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +58,13 @@ def find_usable(token: str) -> Invitation:
     return invitation
 
 
-def check_usable(invitation: Invitation) -> None:
+class SingleUseLink(Protocol):
+    revoked_at: datetime | None
+    accepted_at: datetime | None
+    expires_at: datetime
+
+
+def check_usable(invitation: SingleUseLink) -> None:
     if invitation.revoked_at is not None:
         raise InvitationError("revoked")
     if invitation.accepted_at is not None:

@@ -19,6 +19,7 @@ from tsunagu.accounts.access import ACTIVE_ORGANIZATION_SESSION_KEY
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role, User
 from tsunagu.audit import services as audit
+from tsunagu.core.ids import uuid7
 from tsunagu.notifications import services as notifications
 from tsunagu.notifications.rendering import render_email
 
@@ -262,3 +263,15 @@ def register_by_invitation(
     )
     audit.record("user.registered", actor=user, organization=invitation.organization, target=user)
     return accept_invitation(invitation, user=user)
+
+
+@transaction.atomic
+def create_buyer_organization(*, name: str, owner: User) -> Membership:
+    """A new buyer organization with `owner` as its owner (a customer's people joining)."""
+    code = f"buyer-{uuid7().hex[-10:]}"
+    organization = Organization.objects.create(code=code, name=name, is_buyer=True)
+    membership = Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
+    audit.record(
+        "organization.created", actor=owner, organization=organization, target=organization
+    )
+    return membership

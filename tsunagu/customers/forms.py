@@ -3,15 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.accounts.models import Organization
+from tsunagu.accounts.models import Organization, User
 from tsunagu.catalog.forms import LooseDecimalField
 from tsunagu.catalog.models import PriceGroup
 from tsunagu.core.registration import validate_registration_number
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code
-from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer, Location
+from tsunagu.customers.models import (
+    MONTH_END,
+    WEEKDAY_LETTERS,
+    Customer,
+    CustomerInvitation,
+    Location,
+)
 
 DAY_CHOICES = [(d, f"{d}日") for d in range(1, 29)] + [(MONTH_END, "末日")]
 WEEKDAY_CHOICES = [(str(i), letter) for i, letter in enumerate(WEEKDAY_LETTERS)]
@@ -124,3 +131,69 @@ class LocationForm(forms.ModelForm[Location]):
 
     def clean_postal_code(self) -> str:
         return normalize_code(self.cleaned_data["postal_code"])
+
+
+class CustomerInvitationForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("How to invite"),
+        choices=CustomerInvitation.Kind.choices,
+        initial=CustomerInvitation.Kind.LINK,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(label=_("E-mail address of the person to invite"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("kind") == CustomerInvitation.Kind.EMAIL and not cleaned.get("email"):
+            if "email" not in self.errors:
+                self.add_error("email", _("Enter the e-mail address to send the invitation to."))
+        return cleaned
+
+
+class CustomerJoinForm(forms.Form):
+    """A customer's person who has no account yet: their company and their login."""
+
+    company_name = forms.CharField(label=_("Your company or shop name"), max_length=200)
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail address"))
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters. Avoid easy words and numbers only."),
+    )
+    password2 = forms.CharField(
+        label=_("Password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, invitation: CustomerInvitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company_name"].initial = invitation.customer.name
+        if invitation.kind == CustomerInvitation.Kind.EMAIL:
+            self.fields["email"].initial = invitation.email
+            self.fields["email"].disabled = True
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(
+                _("This address already has an account. Log in first, then open the link again."),
+                code="exists",
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
+        elif first:
+            try:
+                password_validation.validate_password(
+                    first, User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+                )
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.accounts.models import Organization
+from tsunagu.accounts.models import Organization, User
 from tsunagu.core.models import BaseModel
 
 MONTH_END = 31
@@ -150,3 +150,32 @@ class Location(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerInvitation(BaseModel):
+    """An invitation for a customer's people to order online. Accepting it links the Customer to
+    their buyer organization (made on the spot if they have none). Single use, expiring, and
+    only the SHA-256 of its token is stored."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        LINK = "link", _("Link or QR code")
+
+    supplier = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.email or self.get_kind_display()}"

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.accounts.models import Membership
+from tsunagu.accounts import invitations
+from tsunagu.accounts import services as accounts
+from tsunagu.accounts.invitations import InvitationError
+from tsunagu.accounts.models import Membership, Organization, Role, User
 from tsunagu.audit import services as audit
-from tsunagu.customers.models import Customer, Location
+from tsunagu.customers.models import Customer, CustomerInvitation, Location
+from tsunagu.notifications import services as notifications
+from tsunagu.notifications.rendering import render_email
 
 
 class InUseError(Exception):
@@ -118,3 +127,111 @@ def delete_location(location: Location, *, actor: Membership) -> None:
     audit.record(
         "location.deleted", actor=actor.user, organization=actor.organization, target_label=label
     )
+
+
+@transaction.atomic
+def invite_customer(
+    customer: Customer,
+    *,
+    actor: Membership,
+    kind: str,
+    email: str = "",
+    accept_url: Callable[[str], str],
+) -> tuple[CustomerInvitation, str]:
+    """Invite the customer's people to order online, by mail or as a link / QR code to hand
+    over. Returns the invitation and its token (shown once, never stored)."""
+    token, token_hash = invitations.new_token()
+    invitation = CustomerInvitation.objects.create(
+        supplier=actor.organization,
+        customer=customer,
+        kind=kind,
+        email=email.strip().lower() if kind == CustomerInvitation.Kind.EMAIL else "",
+        token_hash=token_hash,
+        created_by=actor.user,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    audit.record(
+        "customer.invited",
+        actor=actor.user,
+        organization=actor.organization,
+        target=customer,
+        changes={"kind": kind, "email": invitation.email},
+    )
+    if kind == CustomerInvitation.Kind.EMAIL:
+        subject, text, html = render_email(
+            "customers/email/customer_invitation",
+            {
+                "supplier": actor.organization,
+                "customer": customer,
+                "url": accept_url(token),
+                "expires_at": invitation.expires_at,
+            },
+        )
+        notifications.queue_email(
+            to=invitation.email,
+            subject=subject,
+            text=text,
+            html=html,
+            organization=actor.organization,
+        )
+    return invitation, token
+
+
+def find_customer_invitation(token: str) -> CustomerInvitation:
+    invitation = (
+        CustomerInvitation.objects.select_related("customer", "supplier", "customer__buyer")
+        .filter(token_hash=invitations.hash_token(token))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationError("invalid")
+    invitations.check_usable(invitation)
+    return invitation
+
+
+@transaction.atomic
+def accept_customer_invitation(
+    invitation: CustomerInvitation,
+    *,
+    user: User,
+    buyer: Organization | None,
+    new_company_name: str = "",
+) -> Membership:
+    """Link the customer to the person's buyer organization: the one chosen (they must manage
+    it), the one the customer is already linked to, or a new one named `new_company_name`."""
+    invitation = (
+        CustomerInvitation.objects.select_for_update()
+        .select_related("customer")
+        .get(pk=invitation.pk)
+    )
+    invitations.check_usable(invitation)
+    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    if customer.buyer_id is not None:
+        membership, _created = Membership.objects.get_or_create(
+            user=user, organization_id=customer.buyer_id, defaults={"role": Role.MEMBER}
+        )
+    elif buyer is not None:
+        membership = Membership.objects.get(user=user, organization=buyer)
+        if not membership.is_admin:
+            raise PermissionError("only an owner or admin links their company")
+        if not buyer.is_buyer:
+            Organization.objects.filter(pk=buyer.pk).update(is_buyer=True)
+    else:
+        membership = accounts.create_buyer_organization(
+            name=new_company_name or customer.name, owner=user
+        )
+    if customer.buyer_id is None:
+        customer.buyer_id = membership.organization_id
+        customer.save(update_fields=["buyer", "updated_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    audit.record(
+        "customer.linked",
+        actor=user,
+        organization=invitation.supplier,
+        target=customer,
+        acting_for=membership.organization,
+        changes={"buyer": str(membership.organization)},
+    )
+    return membership

@@ -28,4 +28,10 @@ urlpatterns = [
         views.location_delete,
         name="location-delete",
     ),
+    path(
+        "supplier/customers/<uuid:customer_id>/invite/",
+        views.customer_invite,
+        name="customer-invite",
+    ),
+    path("join/<str:token>/", views.customer_join, name="customer-join"),
 ]

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import client_for
+from tsunagu.accounts.models import Membership, Organization, Role
+from tsunagu.accounts.tests.factories import MembershipFactory
+from tsunagu.audit.models import AuditEntry
+from tsunagu.customers.models import Customer
+from tsunagu.customers.tests.factories import CustomerFactory
+from tsunagu.notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+JOIN = {
+    "company_name": "レストラン さくら",
+    "name": "桜井 美咲",
+    "email": "misaki@sakura.example",
+    "password1": "sakura-no-hana-2026",
+    "password2": "sakura-no-hana-2026",
+}
+
+
+def link_for(client: Client, customer: Customer) -> str:
+    page = client.post(
+        reverse("customer-invite", args=[customer.pk]), {"kind": "link"}, follow=True
+    ).content.decode()
+    match = re.search(r'value="http://testserver(/join/[\w-]+/)"', page)
+    assert match is not None
+    assert "<svg" in page
+    return match.group(1)
+
+
+def test_a_customers_person_without_an_account_makes_their_company_and_is_linked(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    customer = CustomerFactory.create(supplier=supplier, name="レストラン さくら")
+    link = link_for(supplier_client, customer)
+
+    visitor = Client()
+    assert "テスト食品卸 株式会社" in visitor.get(link).content.decode()
+    response = visitor.post(link, JOIN, follow=True)
+
+    customer.refresh_from_db()
+    assert customer.buyer is not None
+    assert customer.buyer.name == "レストラン さくら"
+    assert customer.buyer.is_buyer
+    membership = Membership.objects.get(user__email="misaki@sakura.example")
+    assert (membership.organization, membership.role) == (customer.buyer, Role.OWNER)
+    assert "テスト食品卸 株式会社" in response.content.decode()
+    assert AuditEntry.objects.filter(action="customer.linked", organization_id=supplier.pk).exists()
+    assert Client().get(link).status_code == 410
+
+
+def test_a_buyer_admin_links_their_existing_company_to_a_second_supplier(
+    supplier_client: Client, supplier: Organization, buyer: Organization
+) -> None:
+    owner = MembershipFactory.create(
+        organization=buyer, role=Role.OWNER, user__email="boss@buyer.test"
+    )
+    customer = CustomerFactory.create(supplier=supplier)
+    link = link_for(supplier_client, customer)
+    client = client_for(owner)
+
+    page = client.get(link).content.decode()
+    assert 'value="test-buyer"' in page
+    client.post(link, {"company": "test-buyer"})
+
+    customer.refresh_from_db()
+    assert customer.buyer == buyer
+    assert Membership.objects.filter(organization=buyer).count() == 1
+
+
+def test_an_emailed_customer_invitation_is_sent_in_japanese(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    customer = CustomerFactory.create(supplier=supplier, name="居酒屋 はなみち")
+
+    supplier_client.post(
+        reverse("customer-invite", args=[customer.pk]),
+        {"kind": "email", "email": "Hana@Michi.example"},
+    )
+
+    mail = OutboxMessage.objects.get()
+    assert mail.to == "hana@michi.example"
+    assert "テスト食品卸 株式会社" in mail.subject
+    assert "居酒屋 はなみち" in mail.body_text
+    assert "/join/" in mail.body_text
+
+
+def test_an_email_invitation_needs_an_address(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    customer = CustomerFactory.create(supplier=supplier)
+
+    response = supplier_client.post(
+        reverse("customer-invite", args=[customer.pk]), {"kind": "email", "email": ""}
+    )
+
+    assert 'id="id_email_error"' in response.content.decode()
+    assert not OutboxMessage.objects.exists()
