@@ -144,9 +144,9 @@ class CustomerInvitationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("kind") == CustomerInvitation.Kind.EMAIL and not cleaned.get("email"):
-            if "email" not in self.errors:
-                self.add_error("email", _("Enter the e-mail address to send the invitation to."))
+        wants_mail = cleaned.get("kind") == CustomerInvitation.Kind.EMAIL
+        if wants_mail and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Enter the e-mail address to send the invitation to."))
         return cleaned
 
 
