@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from conftest import client_for
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role
 from tsunagu.accounts.tests.factories import MembershipFactory
 from tsunagu.calendar.tests.factories import ClosedDateFactory
+from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFactory, ProductFactory
 from tsunagu.customers.models import Location
 from tsunagu.customers.tests.factories import CustomerFactory
@@ -39,6 +41,7 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "product-edit": lambda admin: {
         "product_id": ProductFactory.create(supplier=admin.organization).pk
     },
+    "product-photo": lambda admin: {"product_id": make_product_with_photo(admin).pk},
     "product-delete": lambda admin: {
         "product_id": ProductFactory.create(supplier=admin.organization).pk
     },
@@ -93,6 +96,22 @@ def make_invitation(admin: Membership) -> Invitation:
         created_by=admin.user,
         expires_at=timezone.now() + timedelta(days=7),
     )
+
+
+def make_product_with_photo(admin: Membership) -> Product:
+    product = ProductFactory.create(supplier=admin.organization)
+    product.photo.save("p.png", ContentFile(png_bytes()), save=True)
+    return product
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def make_location(admin: Membership) -> Location:

@@ -14,6 +14,8 @@ from tsunagu.core.barcodes import validate_jan
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer
 
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
 
 class LooseDecimalField(forms.DecimalField):
     """Accepts what people type: full-width digits, commas, a yen sign. A text box, not a
@@ -77,6 +79,7 @@ class ProductForm(forms.ModelForm[Product]):
             "min_quantity",
             "order_multiple",
             "stock",
+            "photo",
             "description",
             "is_active",
             "visibility",
@@ -109,6 +112,12 @@ class ProductForm(forms.ModelForm[Product]):
         if taken.exists():
             raise ValidationError(_("Another product already has this code."))
         return value
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
+            raise ValidationError(_("The photo is larger than 5 MB. Choose a smaller one."))
+        return photo
 
     def clean_jan_code(self) -> str:
         value: str = self.cleaned_data["jan_code"]

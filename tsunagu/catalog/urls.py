@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "supplier/products/<uuid:product_id>/delete/", views.product_delete, name="product-delete"
     ),
+    path("supplier/products/<uuid:product_id>/photo/", views.product_photo, name="product-photo"),
     path("supplier/price-groups/", views.price_groups, name="price-groups"),
     path(
         "supplier/price-groups/<uuid:price_group_id>/", views.price_groups, name="price-group-edit"

@@ -5,7 +5,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
 def product_edit(request: HttpRequest, product_id: UUID | None = None) -> HttpResponse:
     member = require_supplier_staff(request, write=request.method == "POST")
     product = get_product_for_member(member, product_id) if product_id else None
-    form = ProductForm(request.POST or None, instance=product, supplier=member.organization)
+    form = ProductForm(
+        request.POST or None, request.FILES or None, instance=product, supplier=member.organization
+    )
     if request.method == "POST" and form.is_valid():
         saved = services.save_product(
             product,
@@ -136,3 +138,14 @@ def customer_price_delete(request: HttpRequest, price_id: UUID) -> HttpResponse:
         request, _("The customer's own price was removed: the usual price applies again.")
     )
     return redirect("customer-edit", customer_id=price.customer_id)
+
+
+@login_required
+@require_GET
+def product_photo(request: HttpRequest, product_id: UUID) -> FileResponse:
+    """The product's photo, for the supplier's own people (files are not public)."""
+    member = require_supplier_staff(request)
+    product = get_product_for_member(member, product_id)
+    if not product.photo:
+        raise Http404
+    return FileResponse(product.photo.open("rb"))
