@@ -77,3 +77,25 @@ def test_demo_suppliers_carry_valid_registration_numbers() -> None:
     for organization in Organization.objects.filter(is_supplier=True):
         number = organization.registration_number
         assert validate_registration_number(number, is_corporation=True) == number
+
+
+def test_demo_catalog_is_complete_and_idempotent() -> None:
+    from tsunagu.calendar.models import ClosedDate
+    from tsunagu.catalog.models import CustomerPrice, PriceGroup, Product
+    from tsunagu.customers.models import Customer
+
+    call_command("seed_demo", verbosity=0)
+    counts = [m.objects.count() for m in (Product, Customer, CustomerPrice, PriceGroup, ClosedDate)]
+    call_command("seed_demo", verbosity=0)
+
+    assert [m.objects.count() for m in (Product, Customer, CustomerPrice, PriceGroup, ClosedDate)] == counts
+    demo = Organization.objects.get(code="demo-supplier")
+    rates = set(Product.objects.filter(supplier=demo).values_list("tax_rate", flat=True))
+    assert rates == {8, 10}
+    assert Product.objects.filter(supplier=demo).count() == 50
+    sakura = Customer.objects.get(supplier=demo, customer_code="C0001")
+    assert sakura.buyer is not None
+    assert sakura.buyer.code == "demo-buyer"
+    assert Customer.objects.filter(buyer__code="demo-buyer").count() == 2  # a customer of both suppliers
+    assert CustomerPrice.objects.filter(customer=sakura).count() == 3
+    assert ClosedDate.objects.filter(supplier=demo, note="年末年始").count() == 5
