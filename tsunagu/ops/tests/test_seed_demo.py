@@ -88,7 +88,9 @@ def test_demo_catalog_is_complete_and_idempotent() -> None:
     counts = [m.objects.count() for m in (Product, Customer, CustomerPrice, PriceGroup, ClosedDate)]
     call_command("seed_demo", verbosity=0)
 
-    assert [m.objects.count() for m in (Product, Customer, CustomerPrice, PriceGroup, ClosedDate)] == counts
+    assert [
+        m.objects.count() for m in (Product, Customer, CustomerPrice, PriceGroup, ClosedDate)
+    ] == counts
     demo = Organization.objects.get(code="demo-supplier")
     rates = set(Product.objects.filter(supplier=demo).values_list("tax_rate", flat=True))
     assert rates == {8, 10}
@@ -96,6 +98,8 @@ def test_demo_catalog_is_complete_and_idempotent() -> None:
     sakura = Customer.objects.get(supplier=demo, customer_code="C0001")
     assert sakura.buyer is not None
     assert sakura.buyer.code == "demo-buyer"
-    assert Customer.objects.filter(buyer__code="demo-buyer").count() == 2  # a customer of both suppliers
+    assert (
+        Customer.objects.filter(buyer__code="demo-buyer").count() == 2
+    )  # a customer of both suppliers
     assert CustomerPrice.objects.filter(customer=sakura).count() == 3
     assert ClosedDate.objects.filter(supplier=demo, note="年末年始").count() == 5
