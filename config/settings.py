@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tsunagu.catalog",
     "tsunagu.customers",
     "tsunagu.calendar",
+    "tsunagu.ordering",
     "tsunagu.integrations",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -270,6 +271,8 @@ else:
     # Development: every mail is written as a file under var/mail/ to read.
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# The address people open Tsunagu at, for links in mails sent by the worker (no request there).
+SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Tsunagu <noreply@tsunagu.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -107,6 +107,17 @@ class Organization(BaseModel):
             "Separate several with commas. Leave empty to allow any address."
         ),
     )
+    approval_threshold = models.DecimalField(
+        _("approval needed above"),
+        max_digits=12,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Orders by members above this amount (tax excluded) wait for an administrator's "
+            "approval before they reach the supplier. Leave empty for no approval."
+        ),
+    )
     require_two_factor = models.BooleanField(
         _("require two-step verification"),
         default=False,

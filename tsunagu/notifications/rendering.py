@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
@@ -17,6 +18,7 @@ def html_from_text(subject: str, text: str) -> str:
 
 def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) from `<prefix>_subject.txt` and `<prefix>.txt`."""
+    context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
     text = render_to_string(f"{template_prefix}.txt", context).strip() + "\n"
     return subject, text, html_from_text(subject, text)

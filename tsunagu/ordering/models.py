@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.accounts.models import Organization, User
+from tsunagu.catalog.models import Product
+from tsunagu.core.models import BaseModel
+from tsunagu.customers.models import Customer, Location
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_APPROVAL = "pending_approval", _("Waiting for approval")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    PHONE = "phone", _("Phone")
+    FAX = "fax", _("FAX")
+    EMAIL = "email", _("E-mail")
+    LINE = "line", _("LINE")
+    API = "api", _("API")
+
+
+class OrderUnit(models.TextChoices):
+    PIECE = "piece", _("Piece")
+    CASE = "case", _("Case")
+
+
+class OrderSequence(models.Model):
+    """A supplier's last order number, locked while the next is taken: no gaps, no twins."""
+
+    supplier = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id}: {self.last_number}"
+
+
+class Order(BaseModel):
+    """An order from a buyer (発注) as received by its supplier (受注)."""
+
+    supplier = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="received_orders"
+    )
+    buyer = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="placed_orders"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(_("order number"), max_length=20)
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    requested_delivery_date = models.DateField(_("requested delivery date"))
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    ordered_at = models.DateTimeField(_("ordered at"))
+    placed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    form_values = models.JSONField(default=dict, blank=True)
+    subtotal = models.DecimalField(
+        _("subtotal (tax excluded)"), max_digits=14, decimal_places=0, default=Decimal(0)
+    )
+    shipping_fee = models.DecimalField(
+        _("shipping fee"), max_digits=12, decimal_places=0, default=Decimal(0)
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-ordered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "number"], name="ordering_order_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["supplier", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="ordering_order_idempotency_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["supplier", "status", "-ordered_at"], name="order_inbox"),
+            models.Index(fields=["buyer", "-ordered_at"], name="order_buyer_history"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(BaseModel):
+    """A line as ordered, with the product's code, name, unit, price and tax rate copied in: later
+    changes to the product never change an order."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="order_lines")
+    product_code = models.CharField(max_length=40)
+    product_name = models.CharField(max_length=200)
+    order_unit = models.CharField(max_length=10, choices=OrderUnit.choices, default=OrderUnit.PIECE)
+    unit_label = models.CharField(max_length=20)
+    units_per_case = models.PositiveIntegerField(null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    confirmed_quantity = models.PositiveIntegerField(_("confirmed quantity"), null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(max_digits=14, decimal_places=0)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.product_code} × {self.quantity}"
+
+    @property
+    def pieces(self) -> int:
+        """Quantity in pieces (a case holds units_per_case pieces)."""
+        if self.order_unit == OrderUnit.CASE and self.units_per_case:
+            return self.quantity * self.units_per_case
+        return self.quantity
+
+    @property
+    def is_short(self) -> bool:
+        return self.confirmed_quantity is not None and self.confirmed_quantity < self.quantity
+
+
+class OrderEvent(BaseModel):
+    """One step of an order's life, for its timeline."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class OrderMessage(BaseModel):
+    """A message between the buyer and the supplier about one order."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    from_supplier = models.BooleanField(default=False)
+    body = models.TextField(_("message"))
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+
+class CartLine(BaseModel):
+    """What a buyer's person is about to order from one supplier, to one location."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="cart_lines")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    order_unit = models.CharField(max_length=10, choices=OrderUnit.choices, default=OrderUnit.PIECE)
+    quantity = models.PositiveIntegerField(default=1)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "customer", "product", "order_unit"],
+                name="ordering_cartline_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+class Favourite(BaseModel):
+    """A product the buyer organization orders often (いつもの)."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "product"], name="ordering_favourite_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} ♥ {self.product_id}"

@@ -1,0 +1,151 @@
+"""What a buyer may order: checks shared by the cart, the confirmation page and the server's
+final check when the order is sent. Each problem is a sentence for the person ordering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from tsunagu.calendar.engine import available_delivery_dates, cutoff_for, local_now
+from tsunagu.calendar.selectors import rules_for
+from tsunagu.catalog.models import CustomerPrice, Product
+from tsunagu.catalog.pricing import Price, price_for
+from tsunagu.core.money import round_money
+from tsunagu.customers.models import Customer
+from tsunagu.ordering.models import OrderUnit
+
+
+@dataclass
+class LineRequest:
+    product: Product
+    quantity: int
+    order_unit: str = OrderUnit.PIECE
+    note: str = ""
+
+
+@dataclass
+class CheckedLine:
+    request: LineRequest
+    price: Price | None
+    amount: Decimal
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def pieces(self) -> int:
+        product = self.request.product
+        if self.request.order_unit == OrderUnit.CASE and product.units_per_case:
+            return self.request.quantity * product.units_per_case
+        return self.request.quantity
+
+
+def line_problems(customer: Customer, request: LineRequest) -> list[str]:
+    product = request.product
+    problems = []
+    if not product.is_active:
+        problems.append(_("This product is no longer sold."))
+        return problems
+    if product.visibility == Product.Visibility.SELECTED and not any(
+        c.pk == customer.pk for c in product.visible_to.all()
+    ):
+        problems.append(_("This product is no longer offered to you."))
+        return problems
+    quantity = request.quantity
+    if quantity < 1:
+        problems.append(_("Enter a quantity of 1 or more."))
+        return problems
+    if request.order_unit == OrderUnit.CASE and not (
+        product.sold_by_case and product.units_per_case
+    ):
+        problems.append(_("This product is not sold by the case."))
+        return problems
+    if request.order_unit == OrderUnit.PIECE and not product.sold_by_piece:
+        problems.append(_("This product is sold by the case only."))
+        return problems
+    pieces = (
+        quantity * (product.units_per_case or 1)
+        if request.order_unit == OrderUnit.CASE
+        else quantity
+    )
+    if pieces < product.min_quantity:
+        problems.append(
+            _("At least %(min)s %(unit)s per order.")
+            % {"min": product.min_quantity, "unit": product.unit}
+        )
+    if (
+        request.order_unit == OrderUnit.PIECE
+        and product.order_multiple > 1
+        and quantity % product.order_multiple
+    ):
+        problems.append(
+            _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
+            % {
+                "step": product.order_multiple,
+                "unit": product.unit,
+                "double": product.order_multiple * 2,
+            }
+        )
+    if product.stock is not None and pieces > product.stock:
+        problems.append(
+            _("Only %(stock)s %(unit)s in stock.")
+            % {"stock": product.stock.normalize(), "unit": product.unit}
+        )
+    return problems
+
+
+def check_lines(customer: Customer, requests: list[LineRequest]) -> list[CheckedLine]:
+    """Price and check every line with a fixed number of queries."""
+    fresh = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=[r.product.pk for r in requests]).prefetch_related(
+            "visible_to"
+        )
+    }
+    for request in requests:
+        # The product as it is now, not as it was when it went into the cart.
+        request.product = fresh.get(request.product.pk, request.product)
+    own_prices = {
+        p.product_id: p
+        for p in CustomerPrice.objects.filter(customer=customer, product__in=list(fresh))
+    }
+    rounding = customer.supplier.rounding
+    checked = []
+    for request in requests:
+        problems = line_problems(customer, request)
+        price = (
+            price_for(request.product, customer, customer_price=own_prices.get(request.product.pk))
+            if request.product.is_active
+            else None
+        )
+        line = CheckedLine(request, price, Decimal(0), problems)
+        if price is not None:
+            line.amount = round_money(price.unit_price * line.pieces, rounding)
+        checked.append(line)
+    return checked
+
+
+@dataclass(frozen=True)
+class DeliveryChoice:
+    day: date
+    cutoff: datetime | None
+
+
+def delivery_choices(customer: Customer, *, now: datetime) -> list[DeliveryChoice]:
+    rules = rules_for(customer.supplier)
+    days = available_delivery_dates(rules, now=now, customer_weekdays=customer.weekday_set)
+    return [DeliveryChoice(day, cutoff_for(rules, day)) for day in days]
+
+
+def date_problem(customer: Customer, day: date | None, *, now: datetime) -> str | None:
+    if day is None:
+        return _("Choose a delivery date.")
+    if day not in {choice.day for choice in delivery_choices(customer, now=now)}:
+        if day <= local_now(now).date():
+            return _("This date has passed. Choose another delivery date.")
+        return _(
+            "Delivery on this date is not possible (closed, not your delivery day, or past the "
+            "order cutoff). Choose another date."
+        )
+    return None

@@ -1,0 +1,390 @@
+"""Every write of the ordering app: carts, favourites, sending, approving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Membership, Role
+from tsunagu.audit import services as audit
+from tsunagu.catalog.models import Product
+from tsunagu.customers.models import Customer, Location
+from tsunagu.notifications import services as notifications
+from tsunagu.notifications.rendering import render_email
+from tsunagu.ordering import rules
+from tsunagu.ordering.models import (
+    CartLine,
+    Favourite,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderSequence,
+    OrderStatus,
+)
+from tsunagu.ordering.rules import LineRequest
+
+
+class OrderRejectedError(Exception):
+    """The order cannot be sent as it is; `problems` says why, line by line."""
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p for ps in problems.values() for p in ps))
+
+
+# ---- cart and favourites ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_to_cart(
+    member: Membership, customer: Customer, product: Product, *, quantity: int, order_unit: str
+) -> CartLine:
+    """Put a product in the person's cart for this supplier (adding to a line already there)."""
+    line, created = CartLine.objects.select_for_update().get_or_create(
+        user=member.user,
+        customer=customer,
+        product=product,
+        order_unit=order_unit,
+        defaults={
+            "supplier_id": customer.supplier_id,
+            "buyer": member.organization,
+            "quantity": quantity,
+        },
+    )
+    if not created:
+        line.quantity += quantity
+        line.save(update_fields=["quantity", "updated_at"])
+    return line
+
+
+def set_cart_quantity(line: CartLine, *, quantity: int) -> CartLine | None:
+    if quantity <= 0:
+        line.delete()
+        return None
+    line.quantity = quantity
+    line.save(update_fields=["quantity", "updated_at"])
+    return line
+
+
+@transaction.atomic
+def toggle_favourite(member: Membership, product: Product) -> bool:
+    """Mark or unmark a product as one the organization orders often; True when now marked."""
+    deleted, _ = Favourite.objects.filter(buyer=member.organization, product=product).delete()
+    if deleted:
+        return False
+    Favourite.objects.create(
+        supplier_id=product.supplier_id, buyer=member.organization, product=product
+    )
+    return True
+
+
+# ---- sending ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sent:
+    order: Order
+    created: bool
+
+
+def _next_number(customer: Customer) -> str:
+    OrderSequence.objects.get_or_create(supplier_id=customer.supplier_id)
+    sequence = OrderSequence.objects.select_for_update().get(supplier_id=customer.supplier_id)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"S-{sequence.last_number:06d}"
+
+
+def needs_approval(member: Membership, subtotal: Decimal) -> bool:
+    threshold = member.organization.approval_threshold
+    return (
+        threshold is not None
+        and member.role not in {Role.OWNER, Role.ADMIN}
+        and subtotal > threshold
+    )
+
+
+def send_order(
+    member: Membership,
+    customer: Customer,
+    *,
+    location: Location,
+    lines: list[LineRequest],
+    delivery_date: date | None,
+    note: str = "",
+    form_values: dict[str, Any] | None = None,
+    idempotency_key: str,
+    now: datetime | None = None,
+    clear_cart: bool = True,
+) -> Sent:
+    """Check everything again on the server and record the order with its number.
+
+    Idempotent: the same `idempotency_key` (one per order form shown) gives back the order
+    already made, whether the second call comes after the first or at the same moment."""
+    existing = Order.objects.filter(
+        supplier_id=customer.supplier_id, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return Sent(existing, created=False)
+    try:
+        with transaction.atomic():
+            order = _create_order(
+                member,
+                customer,
+                location=location,
+                lines=lines,
+                delivery_date=delivery_date,
+                note=note,
+                form_values=form_values or {},
+                idempotency_key=idempotency_key,
+                now=now or timezone.now(),
+                clear_cart=clear_cart,
+            )
+    except IntegrityError:
+        # Another request with the same key committed first: that order is the one.
+        existing = Order.objects.filter(
+            supplier_id=customer.supplier_id, idempotency_key=idempotency_key
+        ).first()
+        if existing is None:
+            raise
+        return Sent(existing, created=False)
+    return Sent(order, created=True)
+
+
+def _create_order(
+    member: Membership,
+    customer: Customer,
+    *,
+    location: Location,
+    lines: list[LineRequest],
+    delivery_date: date | None,
+    note: str,
+    form_values: dict[str, Any],
+    idempotency_key: str,
+    now: datetime,
+    clear_cart: bool,
+) -> Order:
+    problems: dict[str, list[str]] = {}
+    if customer.buyer_id != member.organization_id or location.customer_id != customer.pk:
+        raise PermissionError("the customer and location must be the member's own")
+    if not lines:
+        problems["order"] = [_("The order has no lines.")]
+    date_problem = rules.date_problem(customer, delivery_date, now=now)
+    if date_problem:
+        problems["delivery_date"] = [date_problem]
+    checked = rules.check_lines(customer, lines)
+    for line in checked:
+        if line.problems:
+            problems[line.request.product.product_code] = line.problems
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
+        problems.setdefault("order", []).append(
+            _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
+            % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"}
+        )
+    if problems:
+        raise OrderRejectedError(problems)
+    assert delivery_date is not None  # noqa: S101 - checked above
+
+    status = (
+        OrderStatus.PENDING_APPROVAL if needs_approval(member, subtotal) else OrderStatus.SUBMITTED
+    )
+    order = Order.objects.create(
+        supplier_id=customer.supplier_id,
+        buyer=member.organization,
+        customer=customer,
+        location=location,
+        number=_next_number(customer),
+        status=status,
+        requested_delivery_date=delivery_date,
+        ordered_at=now,
+        placed_by=member.user,
+        note=note,
+        form_values=form_values,
+        subtotal=subtotal,
+        shipping_fee=customer.shipping_fee_for(subtotal),
+        idempotency_key=idempotency_key,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            supplier_id=customer.supplier_id,
+            order=order,
+            position=position,
+            product=line.request.product,
+            product_code=line.request.product.product_code,
+            product_name=line.request.product.name,
+            order_unit=line.request.order_unit,
+            unit_label=line.request.product.unit,
+            units_per_case=line.request.product.units_per_case,
+            quantity=line.request.quantity,
+            unit_price=line.price.unit_price if line.price else Decimal(0),
+            tax_rate=line.request.product.tax_rate,
+            amount=line.amount,
+            note=line.request.note,
+        )
+        for position, line in enumerate(checked, start=1)
+    )
+    OrderEvent.objects.create(
+        supplier_id=customer.supplier_id,
+        order=order,
+        kind="placed",
+        to_status=status,
+        actor=member.user,
+    )
+    changes = {
+        "number": order.number,
+        "lines": len(checked),
+        "subtotal": str(subtotal),
+        "status": status,
+    }
+    audit.record(
+        "order.placed",
+        actor=member.user,
+        organization=member.organization,
+        target=order,
+        changes=changes,
+    )
+    audit.record(
+        "order.received",
+        actor=member.user,
+        organization=customer.supplier,
+        target=order,
+        acting_for=member.organization,
+        changes=changes,
+    )
+    if clear_cart:
+        CartLine.objects.filter(
+            user=member.user,
+            customer=customer,
+            product__in=[line.request.product for line in checked],
+        ).delete()
+    _mail_order(order, member)
+    return order
+
+
+def _mail_order(order: Order, member: Membership) -> None:
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "supplier": order.customer.supplier,
+    }
+    if order.status == OrderStatus.PENDING_APPROVAL:
+        for admin in Membership.objects.filter(
+            organization=member.organization, role__in=[Role.OWNER, Role.ADMIN]
+        ).select_related("user"):
+            subject, text, html = render_email("ordering/email/approval_needed", context)
+            notifications.queue_email(
+                to=admin.user.email,
+                subject=subject,
+                text=text,
+                html=html,
+                organization=member.organization,
+            )
+        return
+    subject, text, html = render_email("ordering/email/order_confirmation", context)
+    notifications.queue_email(
+        to=member.user.email,
+        subject=subject,
+        text=text,
+        html=html,
+        organization=member.organization,
+    )
+    _notify_supplier(order, context)
+
+
+def _notify_supplier(order: Order, context: dict[str, Any]) -> None:
+    supplier = order.customer.supplier
+    recipients = (
+        [supplier.email]
+        if supplier.email
+        else list(
+            Membership.objects.filter(
+                organization=supplier, role__in=[Role.OWNER, Role.ADMIN]
+            ).values_list("user__email", flat=True)
+        )
+    )
+    subject, text, html = render_email("ordering/email/new_order", context)
+    for address in recipients:
+        notifications.queue_email(
+            to=address, subject=subject, text=text, html=html, organization=supplier
+        )
+
+
+@transaction.atomic
+def approve_order(order: Order, *, actor: Membership) -> Order:
+    """A buyer administrator lets a waiting order go to the supplier."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        return order
+    order.status = OrderStatus.SUBMITTED
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at"])
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="approved",
+        from_status=OrderStatus.PENDING_APPROVAL,
+        to_status=OrderStatus.SUBMITTED,
+        actor=actor.user,
+    )
+    audit.record("order.approved", actor=actor.user, organization=actor.organization, target=order)
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "supplier": order.customer.supplier,
+    }
+    _notify_supplier(order, context)
+    if order.placed_by is not None:
+        subject, text, html = render_email("ordering/email/order_confirmation", context)
+        notifications.queue_email(
+            to=order.placed_by.email,
+            subject=subject,
+            text=text,
+            html=html,
+            organization=actor.organization,
+        )
+    return order
+
+
+@transaction.atomic
+def cancel_order(order: Order, *, actor: Membership, reason: str = "") -> Order:
+    """The buyer withdraws an order the supplier has not accepted yet."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in {OrderStatus.PENDING_APPROVAL, OrderStatus.SUBMITTED}:
+        raise OrderRejectedError(
+            {
+                "order": [
+                    _(
+                        "The supplier has already accepted this order: "
+                        "send them a message to change it."
+                    )
+                ]
+            }
+        )
+    previous = order.status
+    order.status = OrderStatus.CANCELLED
+    order.version += 1
+    order.save(update_fields=["status", "version", "updated_at"])
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="cancelled",
+        from_status=previous,
+        to_status=OrderStatus.CANCELLED,
+        actor=actor.user,
+        note=reason,
+    )
+    audit.record(
+        "order.cancelled",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        changes={"reason": reason},
+    )
+    return order
