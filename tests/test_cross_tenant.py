@@ -7,6 +7,7 @@ tenant-scoped, with the reason.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -20,13 +21,19 @@ from django.utils import timezone
 
 from conftest import client_for
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role
-from tsunagu.accounts.tests.factories import MembershipFactory
+from tsunagu.accounts.tests.factories import BuyerFactory, MembershipFactory
+from tsunagu.calendar.engine import available_delivery_dates
+from tsunagu.calendar.selectors import rules_for
 from tsunagu.calendar.tests.factories import ClosedDateFactory
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFactory, ProductFactory
-from tsunagu.customers.models import Location
+from tsunagu.customers.models import Customer, Location
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.integrations.models import ImportJob
+from tsunagu.ordering.models import CartLine, Order
+from tsunagu.ordering.rules import LineRequest
+from tsunagu.ordering.services import send_order
+from tsunagu.ordering.tests.factories import linked_customer
 
 # URL name -> a function that makes a row of the first supplier and returns the URL's kwargs.
 CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
@@ -73,6 +80,26 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     },
     "import-detail": lambda admin: {"job_id": make_import_job(admin).pk},
     "import-confirm": lambda admin: {"job_id": make_import_job(admin).pk},
+}
+
+# Buyer-side URLs: a row of the buyer `buyer` (a customer of `supplier`), tried by another buyer.
+BUYER_CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
+    "buyer-catalogue": lambda member: {"supplier_code": _account(member).supplier.code},
+    "buyer-cart": lambda member: {"supplier_code": _account(member).supplier.code},
+    "buyer-cart-add": lambda member: {"supplier_code": _account(member).supplier.code},
+    "buyer-quick-order": lambda member: {"supplier_code": _account(member).supplier.code},
+    "buyer-send": lambda member: {"supplier_code": _account(member).supplier.code},
+    "buyer-product-photo": lambda member: {
+        "supplier_code": "test-supplier",
+        "product_id": make_product_with_photo_for(member).pk,
+    },
+    "buyer-cart-line": lambda member: {"line_id": make_cart_line(member).pk},
+    "buyer-favourite": lambda member: {"product_id": make_product_for(member).pk},
+    "buyer-reorder": lambda member: {"order_id": make_order(member).pk},
+    "buyer-order-detail": lambda member: {"order_id": make_order(member).pk},
+    "buyer-order-message": lambda member: {"order_id": make_order(member).pk},
+    "buyer-order-cancel": lambda member: {"order_id": make_order(member).pk},
+    "buyer-order-approve": lambda member: {"order_id": make_order(member).pk},
 }
 
 # Id-taking URLs that are not tenant data, and why.
@@ -122,6 +149,54 @@ def make_location(admin: Membership) -> Location:
     return Location.objects.create(supplier=admin.organization, customer=customer, name="支店")
 
 
+def _account(member: Membership) -> Customer:
+    customer = Customer.objects.filter(buyer=member.organization).first()
+    if customer is None:
+        customer, _location = linked_customer(
+            Organization.objects.get(code="test-supplier"), member.organization
+        )
+    return customer
+
+
+def make_product_for(member: Membership) -> Product:
+    return ProductFactory.create(supplier=_account(member).supplier)
+
+
+def make_product_with_photo_for(member: Membership) -> Product:
+    product = make_product_for(member)
+    product.photo.save("p.png", ContentFile(png_bytes()), save=True)
+    return product
+
+
+def make_cart_line(member: Membership) -> CartLine:
+    customer = _account(member)
+    return CartLine.objects.create(
+        supplier=customer.supplier,
+        buyer=member.organization,
+        user=member.user,
+        customer=customer,
+        product=make_product_for(member),
+        quantity=1,
+    )
+
+
+def make_order(member: Membership) -> Order:
+    customer = _account(member)
+    product = make_product_for(member)
+    rules = rules_for(customer.supplier)
+    now = timezone.now()
+    day = available_delivery_dates(rules, now=now, customer_weekdays=None)[0]
+    return send_order(
+        member,
+        customer,
+        location=customer.locations.get(),
+        lines=[LineRequest(product, 1)],
+        delivery_date=day,
+        idempotency_key=uuid.uuid4().hex,
+        now=now,
+    ).order
+
+
 def make_import_job(admin: Membership) -> ImportJob:
     return ImportJob.objects.create(
         supplier=admin.organization,
@@ -158,7 +233,7 @@ def snapshot() -> dict[str, list[dict[str, Any]]]:
 
 
 def test_every_id_taking_url_has_a_cross_tenant_case() -> None:
-    uncovered = id_taking_patterns() - set(CASES) - set(NOT_TENANT_SCOPED)
+    uncovered = id_taking_patterns() - set(CASES) - set(BUYER_CASES) - set(NOT_TENANT_SCOPED)
 
     assert uncovered == set(), "add a case to tests/test_cross_tenant.py"
 
@@ -190,3 +265,32 @@ def test_the_owner_tenant_reaches_the_same_url(name: str, supplier_admin: Member
 
     assert response.status_code in {200, 405}
     assert Organization.objects.filter(pk=supplier_admin.organization_id).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BUYER_CASES))
+def test_another_buyer_gets_404_and_nothing_changes(
+    name: str, supplier: Organization, buyer_member: Membership
+) -> None:
+    url = reverse(name, kwargs=BUYER_CASES[name](buyer_member))
+    other_buyer = BuyerFactory.create(code="other-buyer")
+    intruder = client_for(MembershipFactory.create(organization=other_buyer, role=Role.OWNER))
+    before = snapshot()
+
+    statuses = {intruder.get(url).status_code, intruder.post(url).status_code}
+
+    assert 404 in statuses
+    assert statuses <= {404, 405}
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BUYER_CASES))
+def test_the_buyer_reaches_the_same_url(
+    name: str, supplier: Organization, buyer_member: Membership
+) -> None:
+    url = reverse(name, kwargs=BUYER_CASES[name](buyer_member))
+
+    response = client_for(buyer_member).get(url)
+
+    assert response.status_code in {200, 405}

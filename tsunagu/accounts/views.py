@@ -48,6 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    membership = getattr(request, "membership", None)
+    if (
+        membership is not None
+        and membership.organization.is_buyer
+        and not membership.organization.is_supplier
+    ):
+        # A buyer's home is the ordering page: いつもの orders one tap away.
+        return redirect("buyer-home")
     return render(request, "accounts/dashboard.html")
 
 

@@ -31,17 +31,23 @@ def group_price(list_price: Decimal, rate: Decimal, rounding: str) -> Decimal:
     return round_money(list_price * rate / Decimal(100), rounding, quantum)
 
 
+_LOOK_UP = object()
+
+
 def price_for(
-    product: Product, customer: Customer, *, customer_price: CustomerPrice | None = None
+    product: Product,
+    customer: Customer,
+    *,
+    customer_price: CustomerPrice | object | None = _LOOK_UP,
 ) -> Price:
     """The unit price (tax excluded) `customer` pays for `product`.
 
-    Pass `customer_price` when the caller has loaded the customer's prices in bulk (lists);
-    otherwise it is looked up."""
-    if customer_price is None:
+    Pass `customer_price` (the row, or None for "none") when the caller has loaded the customer's
+    prices in bulk for a list; without it the price is looked up."""
+    if customer_price is _LOOK_UP:
         customer_price = CustomerPrice.objects.filter(customer=customer, product=product).first()
     hidden = customer.hide_prices
-    if customer_price is not None:
+    if isinstance(customer_price, CustomerPrice):
         return Price(customer_price.unit_price, "customer", hidden)
     if customer.price_group is not None:
         rounding = customer.supplier.rounding

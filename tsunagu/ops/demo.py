@@ -11,7 +11,7 @@ from django.db import transaction
 
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.models import Role
-from tsunagu.ops.demo_catalog import seed_catalog
+from tsunagu.ops.demo_catalog import seed_catalog, seed_orders
 
 DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - published in the README on purpose
 
@@ -103,10 +103,10 @@ def seed_demo() -> dict[str, int]:
         members[(code, email)] = accounts.ensure_member(
             organizations[code], email=email, name=name, role=role, password=DEMO_PASSWORD
         )
-    seed_catalog(
-        {
-            "demo-supplier": members[("demo-supplier", "admin@demo-supplier.example")],
-            "demo-supplier-2": members[("demo-supplier-2", "admin@demo-supplier-2.example")],
-        }
-    )
+    owners = {
+        "demo-supplier": members[("demo-supplier", "admin@demo-supplier.example")],
+        "demo-supplier-2": members[("demo-supplier-2", "admin@demo-supplier-2.example")],
+    }
+    seed_catalog(owners)
+    seed_orders(owners)
     return {"organizations": len(organizations), "created": created, "members": len(MEMBERS)}

@@ -159,3 +159,113 @@ def seed_catalog(owners: dict[str, Membership]) -> None:
                 end=datetime.date(year + 1, 1, 3),
                 note="年末年始",
             )
+
+
+# (buyer member e-mail, supplier code, days ago, [(product code, quantity, unit)], final status)
+ORDERS = [
+    (
+        "owner@demo-buyer.example",
+        "demo-supplier",
+        21,
+        [("V001", 4, "piece"), ("S003", 2, "piece"), ("D004", 3, "piece")],
+        "delivered",
+    ),
+    (
+        "owner@demo-buyer.example",
+        "demo-supplier",
+        14,
+        [("V001", 4, "piece"), ("S003", 2, "piece"), ("D004", 3, "piece"), ("S008", 1, "piece")],
+        "delivered",
+    ),
+    (
+        "staff@demo-buyer.example",
+        "demo-supplier",
+        7,
+        [("V002", 1, "case"), ("V003", 2, "piece"), ("M001", 2, "piece")],
+        "shipped",
+    ),
+    (
+        "owner@demo-buyer.example",
+        "demo-supplier",
+        3,
+        [("V001", 4, "piece"), ("S003", 2, "piece"), ("D004", 3, "piece")],
+        "accepted",
+    ),
+    (
+        "owner@demo-buyer.example",
+        "demo-supplier",
+        1,
+        [("B002", 12, "piece"), ("H005", 3, "piece")],
+        "submitted",
+    ),
+    ("owner@demo-buyer.example", "demo-supplier", 10, [("A002", 1, "piece")], "cancelled"),
+    (
+        "owner@demo-buyer-2.example",
+        "demo-supplier",
+        5,
+        [("A003", 6, "piece"), ("A004", 6, "piece")],
+        "delivered",
+    ),
+    (
+        "owner@demo-buyer.example",
+        "demo-supplier-2",
+        6,
+        [("F001", 12, "piece"), ("F003", 10, "piece")],
+        "delivered",
+    ),
+]
+PATHS = {
+    "submitted": [],
+    "accepted": ["accepted"],
+    "shipped": ["accepted", "shipped"],
+    "delivered": ["accepted", "shipped", "delivered"],
+    "cancelled": ["cancelled"],
+}
+FAVOURITES = ["V001", "S003", "D004", "S008"]
+
+
+def seed_orders(owners: dict[str, Membership]) -> None:
+    """A few weeks of orders in every status, and the demo buyer's usual items."""
+    from datetime import timedelta
+
+    from tsunagu.ordering import services as ordering
+    from tsunagu.ordering.models import Favourite, Order
+    from tsunagu.ordering.rules import LineRequest, delivery_choices
+
+    if Order.objects.filter(idempotency_key__startswith="demo-").exists():
+        return
+    for n, (email, supplier_code, days_ago, lines, status) in enumerate(ORDERS):
+        member = Membership.objects.select_related("organization", "user").get(
+            user__email=email, organization__is_buyer=True
+        )
+        customer = Customer.objects.select_related("supplier").get(
+            supplier__code=supplier_code, buyer=member.organization
+        )
+        now = timezone.now() - timedelta(days=days_ago)
+        choices = delivery_choices(customer, now=now)
+        requests = [
+            LineRequest(
+                Product.objects.get(supplier=customer.supplier, product_code=code), qty, unit
+            )
+            for code, qty, unit in lines
+        ]
+        sent = ordering.send_order(
+            member,
+            customer,
+            location=customer.locations.get(is_default=True),
+            lines=requests,
+            delivery_date=choices[0].day,
+            idempotency_key=f"demo-{n}",
+            now=now,
+            clear_cart=False,
+        )
+        for step in PATHS[status]:
+            ordering.move_order(sent.order, to_status=step, actor=owners[supplier_code])
+    buyer = Organization.objects.get(code="demo-buyer")
+    supplier = Organization.objects.get(code="demo-supplier")
+    for code in FAVOURITES:
+        Favourite.objects.get_or_create(
+            buyer=buyer,
+            supplier=supplier,
+            product=Product.objects.get(supplier=supplier, product_code=code),
+        )

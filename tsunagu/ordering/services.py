@@ -24,6 +24,7 @@ from tsunagu.ordering.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderMessage,
     OrderSequence,
     OrderStatus,
 )
@@ -386,5 +387,99 @@ def cancel_order(order: Order, *, actor: Membership, reason: str = "") -> Order:
         organization=actor.organization,
         target=order,
         changes={"reason": reason},
+    )
+    return order
+
+
+@transaction.atomic
+def post_message(order: Order, *, actor: Membership, body: str) -> OrderMessage:
+    """A message on the order's thread; the other side is told by mail."""
+    from_supplier = actor.organization_id == order.supplier_id
+    message = OrderMessage.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        author=actor.user,
+        from_supplier=from_supplier,
+        body=body.strip(),
+    )
+    audit.record("order.message", actor=actor.user, organization=actor.organization, target=order)
+    context = {"order": order, "message": message, "supplier": order.customer.supplier}
+    subject, text, html = render_email("ordering/email/order_message", context)
+    if from_supplier:
+        recipients = [order.placed_by.email] if order.placed_by else []
+    else:
+        supplier = order.customer.supplier
+        recipients = (
+            [supplier.email]
+            if supplier.email
+            else list(
+                Membership.objects.filter(
+                    organization=supplier, role__in=[Role.OWNER, Role.ADMIN]
+                ).values_list("user__email", flat=True)
+            )
+        )
+    for address in recipients:
+        notifications.queue_email(
+            to=address, subject=subject, text=text, html=html, organization=actor.organization
+        )
+    return message
+
+
+# Status changes are data: the moves the supplier may make, and nothing else.
+ALLOWED_MOVES: dict[str, set[str]] = {
+    OrderStatus.SUBMITTED: {OrderStatus.ACCEPTED, OrderStatus.CANCELLED},
+    OrderStatus.ACCEPTED: {OrderStatus.SHIPPED, OrderStatus.CANCELLED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.DELIVERED: set(),
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.PENDING_APPROVAL: set(),
+}
+
+
+class StatusMoveError(Exception):
+    pass
+
+
+@transaction.atomic
+def move_order(
+    order: Order,
+    *,
+    to_status: str,
+    actor: Membership,
+    delivery_date: date | None = None,
+    note: str = "",
+) -> Order:
+    """Move an order along its status pipeline, with the row locked; refuses any other move."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if to_status not in ALLOWED_MOVES[order.status]:
+        raise StatusMoveError(
+            _("An order that is %(from)s cannot become %(to)s.")
+            % {"from": OrderStatus(order.status).label, "to": OrderStatus(to_status).label}
+        )
+    previous = order.status
+    order.status = to_status
+    fields = ["status", "version", "updated_at"]
+    if delivery_date is not None or (
+        to_status == OrderStatus.ACCEPTED and order.delivery_date is None
+    ):
+        order.delivery_date = delivery_date or order.requested_delivery_date
+        fields.append("delivery_date")
+    order.version += 1
+    order.save(update_fields=fields)
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="status",
+        from_status=previous,
+        to_status=to_status,
+        actor=actor.user,
+        note=note,
+    )
+    audit.record(
+        "order.status_changed",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        changes={"status": [previous, to_status]},
     )
     return order

@@ -47,7 +47,8 @@ def test_member_logs_in_by_email_in_any_case_and_sees_the_dashboard(
         follow=True,
     )
 
-    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    # A buyer's home is the ordering page.
+    assert response.redirect_chain[-1][0] == reverse("buyer-home")
     page = response.content.decode()
     assert "テスト食堂" in page
     assert "メンバー" in page
@@ -76,7 +77,7 @@ def test_dashboard_requires_login(client: Client) -> None:
 def test_person_without_organization_is_told_whom_to_ask(client: Client) -> None:
     client.force_login(UserFactory.create())
 
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), follow=True).content.decode()
 
     assert "まだどの組織にも所属していません" in page
 
@@ -109,7 +110,7 @@ def test_switching_to_an_organization_one_is_not_in_is_404_and_changes_nothing(
 
     assert response.status_code == 404
     assert ACTIVE_ORGANIZATION_SESSION_KEY not in client.session
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), follow=True).content.decode()
     assert "テスト食堂" in page
     assert "よその問屋" not in page
 
@@ -139,6 +140,6 @@ def test_removed_membership_takes_effect_on_the_next_request(
 
     second.delete()
 
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), follow=True).content.decode()
     assert "テスト食品卸" not in page
     assert "テスト食堂" in page

@@ -35,10 +35,10 @@ def test_forms_are_protected_against_cross_site_posts(buyer_client: Client) -> N
 
 @pytest.mark.django_db
 def test_an_idle_session_is_logged_out(buyer_client: Client) -> None:
-    assert buyer_client.get(reverse("dashboard")).status_code == 200
+    assert buyer_client.get(reverse("account-settings")).status_code == 200
 
     with time_machine.travel(timezone.now() + timedelta(hours=2, minutes=1)):
-        response = buyer_client.get(reverse("dashboard"), follow=True)
+        response = buyer_client.get(reverse("account-settings"), follow=True)
 
     assert response.redirect_chain[0][0].startswith("/accounts/login/")
     assert "しばらく操作がなかったため、ログアウトしました" in response.content.decode()
@@ -49,4 +49,4 @@ def test_an_idle_session_is_logged_out(buyer_client: Client) -> None:
 def test_an_active_session_stays(buyer_client: Client) -> None:
     for minutes in (50, 100, 150):
         with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
-            assert buyer_client.get(reverse("dashboard")).status_code == 200
+            assert buyer_client.get(reverse("account-settings")).status_code == 200

@@ -44,7 +44,8 @@ def test_demo_logins_of_the_contract_work(email: str, code: str, roles: set[Role
         reverse("account_login"), {"login": email, "password": DEMO_PASSWORD}, follow=True
     )
 
-    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    home = reverse("buyer-home") if code == "demo-buyer" else reverse("dashboard")
+    assert response.redirect_chain[-1][0] == home
     membership = Membership.objects.get(user__email=email, organization__code=code)
     assert membership.role in roles
 

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+
+from tsunagu.accounts.models import Membership
+from tsunagu.catalog.models import CustomerPrice, Product
+from tsunagu.catalog.pricing import Price, price_for
+from tsunagu.core.money import round_money
+from tsunagu.core.text import search_key
+from tsunagu.customers.models import Customer
+from tsunagu.ordering.models import CartLine, Favourite, Order, OrderStatus
+from tsunagu.ordering.rules import DeliveryChoice, delivery_choices
+
+
+def visible_products(
+    customer: Customer, *, query: str = "", category: str = ""
+) -> QuerySet[Product]:
+    """What this customer can order: active products shown to all or to it."""
+    products = Product.objects.filter(supplier_id=customer.supplier_id, is_active=True).filter(
+        Q(visibility=Product.Visibility.ALL) | Q(visible_to=customer)
+    )
+    for word in query.split():
+        products = products.filter(search_text__contains=search_key(word))
+    if category:
+        products = products.filter(category=category)
+    return products.distinct().order_by("category", "product_code")
+
+
+def categories_of(customer: Customer) -> list[str]:
+    return sorted({c for c in visible_products(customer).values_list("category", flat=True) if c})
+
+
+def prices_for(customer: Customer, products: list[Product]) -> dict[object, Price]:
+    """Prices of many products for one customer, in two queries."""
+    own = {
+        p.product_id: p
+        for p in CustomerPrice.objects.filter(customer=customer, product__in=products)
+    }
+    return {p.pk: price_for(p, customer, customer_price=own.get(p.pk)) for p in products}
+
+
+def favourite_ids(member: Membership, customer: Customer) -> set[UUID]:
+    return set(
+        Favourite.objects.filter(
+            buyer=member.organization, supplier_id=customer.supplier_id
+        ).values_list("product_id", flat=True)
+    )
+
+
+def cart_of(member: Membership, customer: Customer) -> QuerySet[CartLine]:
+    return CartLine.objects.filter(user=member.user, customer=customer).select_related("product")
+
+
+def cart_counts(member: Membership) -> dict[object, int]:
+    rows = CartLine.objects.filter(user=member.user).values("customer_id").annotate(n=Count("id"))
+    return {row["customer_id"]: row["n"] for row in rows}
+
+
+@dataclass
+class AccountSummary:
+    customer: Customer
+    recent: list[Order]
+    favourites: int
+    cart_lines: int
+    next_delivery: DeliveryChoice | None
+
+
+def home_accounts(
+    member: Membership, accounts: list[Customer], *, now: datetime
+) -> list[AccountSummary]:
+    """For the buyer home: each supplier with its last orders and favourites (fixed queries)."""
+    recent: dict[object, list[Order]] = defaultdict(list)
+    orders = (
+        Order.objects.filter(buyer=member.organization, customer__in=accounts)
+        .exclude(status=OrderStatus.CANCELLED)
+        .annotate(line_count=Count("lines"))
+        .order_by("-ordered_at")[: 10 * max(len(accounts), 1)]
+    )
+    for order in orders:
+        if len(recent[order.customer_id]) < 3:
+            recent[order.customer_id].append(order)
+    favourites = dict(
+        Favourite.objects.filter(buyer=member.organization)
+        .values("supplier_id")
+        .annotate(n=Count("id"))
+        .values_list("supplier_id", "n")
+    )
+    carts = cart_counts(member)
+    summaries = []
+    for customer in accounts:
+        choices = delivery_choices(customer, now=now)
+        summaries.append(
+            AccountSummary(
+                customer=customer,
+                recent=recent.get(customer.pk, []),
+                favourites=favourites.get(customer.supplier_id, 0),
+                cart_lines=carts.get(customer.pk, 0),
+                next_delivery=choices[0] if choices else None,
+            )
+        )
+    return summaries
+
+
+def tax_estimate(amounts_by_rate: dict[int, Decimal], rounding: str) -> dict[int, Decimal]:
+    """Consumption tax once per rate, as the qualified invoice will compute it (DESIGN.md §4)."""
+    return {
+        rate: round_money(amount * Decimal(rate) / Decimal(100), rounding)
+        for rate, amount in amounts_by_rate.items()
+    }

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from tsunagu.ordering.views import history, shop
+
+urlpatterns = [
+    # Ordering: home, catalogue, cart, confirmation (views/shop.py)
+    path("buyer/", shop.home, name="buyer-home"),
+    path("buyer/s/<slug:supplier_code>/", shop.catalogue, name="buyer-catalogue"),
+    path("buyer/s/<slug:supplier_code>/cart/", shop.cart, name="buyer-cart"),
+    path("buyer/s/<slug:supplier_code>/cart/add/", shop.cart_add, name="buyer-cart-add"),
+    path("buyer/s/<slug:supplier_code>/quick/", shop.quick_order, name="buyer-quick-order"),
+    path("buyer/s/<slug:supplier_code>/send/", shop.send, name="buyer-send"),
+    path(
+        "buyer/s/<slug:supplier_code>/products/<uuid:product_id>/photo/",
+        shop.buyer_product_photo,
+        name="buyer-product-photo",
+    ),
+    path("buyer/cart-lines/<uuid:line_id>/", shop.cart_line, name="buyer-cart-line"),
+    path("buyer/favourites/<uuid:product_id>/", shop.favourite, name="buyer-favourite"),
+    path("buyer/orders/<uuid:order_id>/again/", shop.reorder, name="buyer-reorder"),
+    # Order history and the order page (views/history.py)
+    path("buyer/orders/", history.order_history, name="buyer-orders"),
+    path("buyer/orders/<uuid:order_id>/", history.order_detail, name="buyer-order-detail"),
+    path(
+        "buyer/orders/<uuid:order_id>/messages/", history.order_message, name="buyer-order-message"
+    ),
+    path("buyer/orders/<uuid:order_id>/cancel/", history.order_cancel, name="buyer-order-cancel"),
+    path(
+        "buyer/orders/<uuid:order_id>/approve/", history.order_approve, name="buyer-order-approve"
+    ),
+]

@@ -1,0 +1,285 @@
+"""The buyer's order history and order page: read, talk to the supplier, cancel, approve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tsunagu.accounts.models import Membership, Organization
+from tsunagu.calendar.engine import TOKYO
+from tsunagu.customers.models import Location
+from tsunagu.ordering import services
+from tsunagu.ordering.access import BUYER_ROLES, get_order_for_buyer, require_buyer
+from tsunagu.ordering.models import Order, OrderEvent, OrderStatus
+
+HISTORY_PAGE_SIZE = 30
+MESSAGE_MAX_LENGTH = 2000
+# The same rule as services.cancel_order: the buyer may withdraw an order until it is accepted.
+CANCELLABLE_STATUSES = {OrderStatus.PENDING_APPROVAL, OrderStatus.SUBMITTED}
+
+# What each step of an order's life is called on its timeline (OrderEvent.kind).
+EVENT_LABELS: dict[str, Promise] = {
+    "placed": gettext_lazy("Order placed"),
+    "approved": gettext_lazy("Approved by your administrator and sent to the supplier"),
+    "cancelled": gettext_lazy("Cancelled"),
+    OrderStatus.PENDING_APPROVAL: gettext_lazy("Waiting for approval"),
+    OrderStatus.SUBMITTED: gettext_lazy("Sent to the supplier"),
+    OrderStatus.ACCEPTED: gettext_lazy("Accepted by the supplier"),
+    OrderStatus.SHIPPED: gettext_lazy("Shipped"),
+    OrderStatus.DELIVERED: gettext_lazy("Delivered"),
+    OrderStatus.CANCELLED: gettext_lazy("Cancelled"),
+}
+PLACED_FOR_APPROVAL_LABEL = gettext_lazy("Order placed: waiting for approval")
+# Steps people of the buyer take themselves; for the others the supplier, not a person, is named.
+BUYER_EVENT_KINDS = {"placed", "approved", "cancelled"}
+
+
+class OrderFilterForm(forms.Form):
+    """The history page's search: every field optional, the typed values kept."""
+
+    location = forms.ChoiceField(label=gettext_lazy("Location"), required=False)
+    supplier = forms.ChoiceField(label=gettext_lazy("Supplier"), required=False)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All statuses")), *OrderStatus.choices],
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("Ordered from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Ordered until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        suppliers: dict[str, Organization] = {}
+        by_supplier: dict[str, list[tuple[str, str]]] = {}
+        for location in locations:
+            supplier = location.customer.supplier
+            suppliers.setdefault(supplier.code, supplier)
+            by_supplier.setdefault(supplier.name, []).append((str(location.pk), location.name))
+        # The same shop is a location at each of its suppliers: group them by supplier.
+        self.fields["location"].choices = [  # type: ignore[attr-defined]
+            ("", _("All locations")),
+            *(
+                by_supplier.items()
+                if len(by_supplier) > 1
+                else [choice for choices in by_supplier.values() for choice in choices]
+            ),
+        ]
+        self.fields["supplier"].choices = [  # type: ignore[attr-defined]
+            ("", _("All suppliers")),
+            *((code, supplier.name) for code, supplier in suppliers.items()),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Message to the supplier"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": gettext_lazy("Write a message before sending it."),
+            "max_length": gettext_lazy(
+                "A message can be at most %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: OrderEvent
+    label: str
+    actor_name: str
+
+
+def buyer_orders(
+    organization: Organization,
+    *,
+    location: str = "",
+    supplier: str = "",
+    status: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Order]:
+    """The organization's orders, newest first, with what a history row shows fetched up front."""
+    orders = Order.objects.filter(buyer_id=organization.pk)
+    if location:
+        orders = orders.filter(location_id=location)
+    if supplier:
+        orders = orders.filter(supplier__code=supplier)
+    if status:
+        orders = orders.filter(status=status)
+    # Days are Tokyo days, whatever the server's clock says.
+    if date_from:
+        orders = orders.filter(ordered_at__gte=datetime.combine(date_from, time.min, TOKYO))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, TOKYO)
+        orders = orders.filter(ordered_at__lt=end)
+    return orders.select_related("supplier", "location", "placed_by").order_by("-ordered_at", "-id")
+
+
+def _locations_of(organization: Organization) -> list[Location]:
+    return list(
+        Location.objects.filter(customer__buyer_id=organization.pk)
+        .select_related("customer__supplier")
+        .order_by("customer__supplier__name", "-is_default", "name")
+    )
+
+
+@login_required
+@require_GET
+def order_history(request: HttpRequest) -> HttpResponse:
+    """Every order of the active buyer organization, whoever placed it, with a search."""
+    member = require_buyer(request)
+    form = OrderFilterForm(request.GET or None, locations=_locations_of(member.organization))
+    filters: dict[str, Any] = {}
+    if form.is_bound:
+        # A field with a bad value shows its error; the other fields still narrow the list.
+        form.is_valid()
+        filters = {name: value for name, value in form.cleaned_data.items() if value}
+    page = Paginator(buyer_orders(member.organization, **filters), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ordering/history.html",
+        {
+            "form": form,
+            "page": page,
+            "orders": list(page),
+            "is_filtered": bool(filters) or bool(form.errors),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _render_order(
+    request: HttpRequest, member: Membership, order: Order, message_form: MessageForm
+) -> HttpResponse:
+    supplier = order.customer.supplier
+    timeline = [
+        TimelineEntry(
+            event,
+            str(_event_label(event)),
+            str(event.actor) if event.actor and event.kind in BUYER_EVENT_KINDS else "",
+        )
+        for event in order.events.select_related("actor")
+    ]
+    lines = list(order.lines.all())
+    can_write = member.role in BUYER_ROLES
+    return render(
+        request,
+        "ordering/order_detail.html",
+        {
+            "order": order,
+            "supplier": supplier,
+            "lines": lines,
+            "has_shortage": any(line.is_short for line in lines),
+            "timeline": timeline,
+            "thread": list(order.messages.select_related("author")),
+            "message_form": message_form,
+            "can_write": can_write,
+            "can_cancel": can_write and order.status in CANCELLABLE_STATUSES,
+            "can_approve": member.is_admin and order.status == OrderStatus.PENDING_APPROVAL,
+        },
+    )
+
+
+def _event_label(event: OrderEvent) -> Promise | str:
+    if event.kind == "placed" and event.to_status == OrderStatus.PENDING_APPROVAL:
+        return PLACED_FOR_APPROVAL_LABEL
+    label = EVENT_LABELS.get(event.kind) or EVENT_LABELS.get(event.to_status)
+    return label if label is not None else event.kind
+
+
+@login_required
+@require_GET
+def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    member = require_buyer(request)
+    order = get_order_for_buyer(member, order_id)
+    return _render_order(request, member, order, MessageForm())
+
+
+@login_required
+@require_POST
+def order_message(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    order = get_order_for_buyer(member, order_id)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        form.fields["body"].widget.attrs["autofocus"] = True
+        return _render_order(request, member, order, form)
+    services.post_message(order, actor=member, body=form.cleaned_data["body"])
+    messages.success(
+        request,
+        _("Your message was sent to %(supplier)s.") % {"supplier": order.customer.supplier.name},
+    )
+    return redirect(reverse("buyer-order-detail", args=[order.pk]) + "#messages")
+
+
+@login_required
+@require_POST
+def order_cancel(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    order = get_order_for_buyer(member, order_id)
+    try:
+        services.cancel_order(order, actor=member)
+    except services.OrderRejectedError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Order %(number)s was cancelled.") % {"number": order.number})
+    return redirect("buyer-order-detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def order_approve(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    order = get_order_for_buyer(member, order_id)
+    if not member.is_admin:
+        raise PermissionDenied
+    was_waiting = order.status == OrderStatus.PENDING_APPROVAL
+    approved = services.approve_order(order, actor=member)
+    if was_waiting and approved.status == OrderStatus.SUBMITTED:
+        messages.success(
+            request,
+            _("Order %(number)s was approved and sent to %(supplier)s.")
+            % {"number": order.number, "supplier": order.customer.supplier.name},
+        )
+    else:
+        messages.info(
+            request, _("Order %(number)s does not need approval.") % {"number": order.number}
+        )
+    return redirect("buyer-order-detail", order_id=order.pk)

@@ -1,0 +1,414 @@
+"""The buyer's ordering pages: home with いつもの, catalogue, cart and confirmation, sending."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tsunagu.accounts.models import Membership
+from tsunagu.calendar.engine import local_now
+from tsunagu.catalog.models import Product
+from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
+from tsunagu.customers.models import Customer, Location
+from tsunagu.ordering import selectors, services
+from tsunagu.ordering.access import (
+    accounts_of,
+    get_account_for_member,
+    get_cart_line_for_member,
+    get_order_for_buyer,
+    require_buyer,
+)
+from tsunagu.ordering.models import OrderUnit
+from tsunagu.ordering.rules import LineRequest, check_lines, delivery_choices
+
+CATALOGUE_PAGE = 30
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    member = require_buyer(request)
+    accounts = list(accounts_of(member))
+    summaries = selectors.home_accounts(member, accounts, now=timezone.now())
+    return render(
+        request, "ordering/home.html", {"summaries": summaries, "now": local_now(timezone.now())}
+    )
+
+
+@login_required
+@require_GET
+def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request)
+    customer = get_account_for_member(member, supplier_code)
+    query = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    favourites_only = request.GET.get("favourites") == "1"
+    products = selectors.visible_products(customer, query=query, category=category)
+    favourite_ids = selectors.favourite_ids(member, customer)
+    if favourites_only:
+        products = products.filter(pk__in=favourite_ids)
+    page = Paginator(products, CATALOGUE_PAGE).get_page(request.GET.get("page"))
+    prices = selectors.prices_for(customer, list(page))
+    cards = [
+        {"product": p, "price": prices[p.pk], "favourite": p.pk in favourite_ids} for p in page
+    ]
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "ordering/catalogue.html",
+        {
+            "customer": customer,
+            "page": page,
+            "cards": cards,
+            "q": query,
+            "category": category,
+            "categories": selectors.categories_of(customer),
+            "favourites_only": favourites_only,
+            "query": query_string.urlencode(),
+            "cart_lines": selectors.cart_of(member, customer).count(),
+        },
+    )
+
+
+def _quantity(raw: str) -> int | None:
+    text = normalize_number_text(raw or "")
+    return int(text) if text.isdigit() else None
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    customer = get_account_for_member(member, supplier_code)
+    product = (
+        selectors.visible_products(customer).filter(pk=request.POST.get("product", "")).first()
+    )
+    if product is None:
+        raise Http404
+    quantity = _quantity(request.POST.get("quantity", "1"))
+    unit = OrderUnit.CASE if request.POST.get("unit") == OrderUnit.CASE else OrderUnit.PIECE
+    if quantity is None or quantity < 1:
+        messages.error(request, _("Enter the quantity as a number of 1 or more."))
+    else:
+        services.add_to_cart(member, customer, product, quantity=quantity, order_unit=unit)
+        unit_label = _("case") if unit == OrderUnit.CASE else product.unit
+        messages.success(
+            request,
+            _("%(name)s × %(quantity)s %(unit)s is in the cart.")
+            % {"name": product.name, "quantity": quantity, "unit": unit_label},
+        )
+    return _back(request, reverse("buyer-catalogue", args=[supplier_code]))
+
+
+@login_required
+@require_POST
+def cart_line(request: HttpRequest, line_id: UUID) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    line = get_cart_line_for_member(member, line_id)
+    action = request.POST.get("action", "")
+    if action == "more":
+        services.set_cart_quantity(line, quantity=line.quantity + 1)
+    elif action == "less":
+        services.set_cart_quantity(line, quantity=line.quantity - 1)
+    elif action == "remove":
+        services.set_cart_quantity(line, quantity=0)
+    else:
+        quantity = _quantity(request.POST.get("quantity", ""))
+        if quantity is None:
+            messages.error(request, _("Enter the quantity as a number."))
+        else:
+            services.set_cart_quantity(line, quantity=quantity)
+    return redirect("buyer-cart", supplier_code=line.customer.supplier.code)
+
+
+@login_required
+@require_POST
+def favourite(request: HttpRequest, product_id: UUID) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    product = (
+        Product.objects.filter(pk=product_id, supplier__customers__buyer=member.organization)
+        .select_related("supplier")
+        .first()
+    )
+    if product is None:
+        raise Http404
+    marked = services.toggle_favourite(member, product)
+    if marked:
+        messages.success(
+            request, _("%(name)s was added to your usual items.") % {"name": product.name}
+        )
+    else:
+        messages.info(
+            request, _("%(name)s was taken out of your usual items.") % {"name": product.name}
+        )
+    return _back(request, reverse("buyer-catalogue", args=[product.supplier.code]))
+
+
+@login_required
+@require_GET
+def buyer_product_photo(request: HttpRequest, supplier_code: str, product_id: UUID) -> FileResponse:
+    member = require_buyer(request)
+    customer = get_account_for_member(member, supplier_code)
+    product = selectors.visible_products(customer).filter(pk=product_id).first()
+    if product is None or not product.photo:
+        raise Http404
+    return FileResponse(product.photo.open("rb"))
+
+
+# ---- the confirmation page: the cart, or an earlier order to send again ---------------------
+
+
+def _confirmation(
+    request: HttpRequest,
+    member: Membership,
+    customer: Customer,
+    requests: list[LineRequest],
+    *,
+    source: str,
+    problems: dict[str, list[str]] | None = None,
+    chosen_date: date | None = None,
+    chosen_location: Location | None = None,
+    note: str = "",
+    key: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    checked = check_lines(customer, requests) if requests else []
+    choices = delivery_choices(customer, now=now)
+    locations = list(customer.locations.all())
+    amounts: dict[int, Decimal] = {}
+    for line in checked:
+        rate = line.request.product.tax_rate
+        amounts[rate] = amounts.get(rate, Decimal(0)) + line.amount
+    subtotal = sum(amounts.values(), Decimal(0))
+    taxes = selectors.tax_estimate(amounts, customer.supplier.rounding)
+    first = choices[0] if choices else None
+    local = local_now(now)
+    countdown = None
+    if first and first.cutoff and first.cutoff.date() == local.date():
+        remaining = first.cutoff - local
+        if remaining.total_seconds() <= 3 * 3600:
+            countdown = int(remaining.total_seconds() // 60)
+    problems = problems or {}
+    rows = [
+        {
+            "line": line,
+            "problems": problems.get(
+                line.request.product.product_code, line.problems if source != "fresh" else []
+            ),
+            "cart_line": getattr(line.request, "cart_line", None),
+        }
+        for line in checked
+    ]
+    return render(
+        request,
+        "ordering/confirm.html",
+        {
+            "customer": customer,
+            "rows": rows,
+            "source": source,
+            "choices": choices,
+            "chosen_date": chosen_date or (first.day if first else None),
+            "first_choice": first,
+            "countdown_minutes": countdown,
+            "today": local.date(),
+            "locations": locations,
+            "chosen_location": chosen_location
+            or next((loc for loc in locations if loc.is_default), None),
+            "note": note,
+            "subtotal": subtotal,
+            "taxes": sorted(taxes.items(), reverse=True),
+            "shipping_fee": customer.shipping_fee_for(subtotal),
+            "order_problems": problems.get("order", []),
+            "date_problems": problems.get("delivery_date", []),
+            "idempotency_key": key or uuid.uuid4().hex,
+            "hide_prices": customer.hide_prices,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request)
+    customer = get_account_for_member(member, supplier_code)
+    requests = []
+    for line in selectors.cart_of(member, customer):
+        request_line = LineRequest(line.product, line.quantity, line.order_unit, line.note)
+        request_line.cart_line = line  # type: ignore[attr-defined]
+        requests.append(request_line)
+    return _confirmation(request, member, customer, requests, source="cart")
+
+
+@login_required
+@require_GET
+def reorder(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """いつもの: the lines of an earlier order on the confirmation page, ready to send again."""
+    member = require_buyer(request)
+    order = get_order_for_buyer(member, order_id)
+    customer = get_account_for_member(member, order.customer.supplier.code)
+    requests = [
+        LineRequest(line.product, line.quantity, line.order_unit, line.note)
+        for line in order.lines.select_related("product")
+    ]
+    return _confirmation(
+        request, member, customer, requests, source="again", chosen_location=order.location, note=""
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    """Product codes and quantities typed or pasted, one per line: known ones go to the cart."""
+    member = require_buyer(request, write=request.method == "POST")
+    customer = get_account_for_member(member, supplier_code)
+    text = request.POST.get("lines", "")
+    unknown: list[str] = []
+    bad: list[str] = []
+    if request.method == "POST":
+        products = {p.product_code.lower(): p for p in selectors.visible_products(customer)}
+        added = 0
+        for raw in text.splitlines():
+            parts = nfkc(raw).replace(",", " ").replace("\t", " ").split()
+            if not parts:
+                continue
+            code = normalize_code(parts[0]).lower()
+            quantity = _quantity(parts[1]) if len(parts) > 1 else 1
+            product = products.get(code)
+            if product is None:
+                unknown.append(parts[0])
+            elif quantity is None or quantity < 1:
+                bad.append(raw.strip())
+            else:
+                services.add_to_cart(
+                    member, customer, product, quantity=quantity, order_unit=OrderUnit.PIECE
+                )
+                added += 1
+        if not unknown and not bad and added:
+            messages.success(request, _("%(count)s lines were put in the cart.") % {"count": added})
+            return redirect("buyer-cart", supplier_code=supplier_code)
+        if added:
+            messages.success(request, _("%(count)s lines were put in the cart.") % {"count": added})
+    return render(
+        request,
+        "ordering/quick_order.html",
+        {"customer": customer, "lines": text, "unknown": unknown, "bad": bad},
+    )
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    customer = get_account_for_member(member, supplier_code)
+    source = request.POST.get("source", "cart")
+    key = request.POST.get("idempotency_key", "")[:64] or uuid.uuid4().hex
+    products = {
+        str(p.pk): p
+        for p in Product.objects.filter(
+            supplier_id=customer.supplier_id, pk__in=request.POST.getlist("line_product")
+        )
+    }
+    requests: list[LineRequest] = []
+    problems: dict[str, list[str]] = {}
+    for product_id, unit, raw_quantity, note in zip(
+        request.POST.getlist("line_product"),
+        request.POST.getlist("line_unit"),
+        request.POST.getlist("line_quantity"),
+        request.POST.getlist("line_note"),
+        strict=False,
+    ):
+        product = products.get(product_id)
+        if product is None:
+            continue
+        quantity = _quantity(raw_quantity)
+        requests.append(
+            LineRequest(
+                product,
+                quantity if quantity is not None else 0,
+                unit if unit in OrderUnit.values else OrderUnit.PIECE,
+                note[:200],
+            )
+        )
+        if quantity is None:
+            problems[product.product_code] = [_("Enter the quantity as a number.")]
+    locations = customer.locations.all()
+    chosen_location = request.POST.get("location", "")
+    location = (
+        locations.filter(pk=chosen_location).first()
+        if chosen_location
+        else locations.filter(is_default=True).first()
+    )
+    try:
+        chosen = date.fromisoformat(request.POST.get("delivery_date", ""))
+    except ValueError:
+        chosen = None
+    note = request.POST.get("note", "")[:1000]
+    if location is None:
+        problems["order"] = [_("Choose where to deliver.")]
+    if not problems and location is not None:
+        try:
+            sent = services.send_order(
+                member,
+                customer,
+                location=location,
+                lines=[r for r in requests if r.quantity > 0],
+                delivery_date=chosen,
+                note=note,
+                idempotency_key=key,
+                clear_cart=source == "cart",
+            )
+        except services.OrderRejectedError as error:
+            problems = error.problems
+        else:
+            order = sent.order
+            if order.status == "pending_approval":
+                messages.success(
+                    request,
+                    _(
+                        "The order was saved (order number %(number)s). "
+                        "It goes to the supplier once an administrator approves it."
+                    )
+                    % {"number": order.number},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The order was sent (order number %(number)s).") % {"number": order.number},
+                )
+            return redirect("buyer-order-detail", order_id=order.pk)
+    return _confirmation(
+        request,
+        member,
+        customer,
+        requests,
+        source=source,
+        problems=problems,
+        chosen_date=chosen,
+        chosen_location=location,
+        note=note,
+        key=key,
+        status=400,
+    )
