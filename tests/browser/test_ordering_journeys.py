@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_accounts_journeys import log_in, open_menu
 from tsunagu.accounts.models import Organization
 from tsunagu.catalog.models import Product
-from tsunagu.ordering.models import Order, OrderStatus
 from tsunagu.ops.demo import DEMO_PASSWORD
+from tsunagu.ordering.models import Order, OrderStatus
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,7 +24,9 @@ def demo(db: None) -> None:
     call_command("seed_demo", verbosity=0)
 
 
-def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(page: Page, live_server: object, demo: None) -> None:
+def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(
+    page: Page, live_server: object, demo: None
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/buyer/$"))
@@ -39,10 +41,14 @@ def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(page: Page, live
     assert Order.objects.count() == before + 1
 
 
-def test_a_new_order_through_search_a_case_and_a_chosen_date(page: Page, live_server: object, demo: None) -> None:
+def test_a_new_order_through_search_a_case_and_a_chosen_date(
+    page: Page, live_server: object, demo: None
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     log_in(page, base, "staff@demo-buyer.example", DEMO_PASSWORD)
-    page.locator(".supplier-card", has_text="つなぐ食品卸").get_by_role("link", name="商品を探す").click()
+    page.locator(".supplier-card", has_text="つなぐ食品卸").get_by_role(
+        "link", name="商品を探す"
+    ).click()
     page.get_by_role("searchbox").fill("たまねぎ")
     page.get_by_role("button", name="検索する").click()
 
@@ -50,7 +56,9 @@ def test_a_new_order_through_search_a_case_and_a_chosen_date(page: Page, live_se
     card.locator("select[name=unit]").select_option("case")
     card.locator("input[name=quantity]").fill("2")
     card.get_by_role("button", name="カートに入れる").click()
-    expect(page.get_by_role("status")).to_contain_text("玉ねぎ 1kg × 2ケース をカートに入れました。")
+    expect(page.get_by_role("status")).to_contain_text(
+        "玉ねぎ 1kg × 2ケース をカートに入れました。"
+    )
 
     page.get_by_role("link", name=re.compile("カート")).first.click()
     second = page.locator(".date-choice").nth(1)
@@ -61,13 +69,22 @@ def test_a_new_order_through_search_a_case_and_a_chosen_date(page: Page, live_se
     expect(page.get_by_role("status")).to_contain_text("注文を送信しました")
     order = Order.objects.latest("ordered_at")
     line = order.lines.get()
-    assert (line.product_code, line.order_unit, line.quantity, line.pieces) == ("V002", "case", 2, 40)
+    assert (line.product_code, line.order_unit, line.quantity, line.pieces) == (
+        "V002",
+        "case",
+        2,
+        40,
+    )
     assert order.requested_delivery_date.isoformat() == chosen
 
 
-def test_an_order_below_the_minimum_is_corrected_on_the_spot(page: Page, live_server: object, demo: None) -> None:
+def test_an_order_below_the_minimum_is_corrected_on_the_spot(
+    page: Page, live_server: object, demo: None
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    Product.objects.filter(supplier__code="demo-supplier", product_code="S011").update(min_quantity=5)
+    Product.objects.filter(supplier__code="demo-supplier", product_code="S011").update(
+        min_quantity=5
+    )
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     page.goto(f"{base}/buyer/s/demo-supplier/?q=しお")
     card = page.locator(".product-card", has_text="塩 1kg")
@@ -86,7 +103,9 @@ def test_an_order_below_the_minimum_is_corrected_on_the_spot(page: Page, live_se
     assert Order.objects.latest("ordered_at").lines.get().quantity == 5
 
 
-def test_a_big_order_by_a_member_waits_for_the_owners_approval(page: Page, live_server: object, demo: None) -> None:
+def test_a_big_order_by_a_member_waits_for_the_owners_approval(
+    page: Page, live_server: object, demo: None
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     Organization.objects.filter(code="demo-buyer").update(approval_threshold=Decimal("1000"))
     log_in(page, base, "staff@demo-buyer.example", DEMO_PASSWORD)

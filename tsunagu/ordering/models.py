@@ -187,6 +187,8 @@ class CartLine(BaseModel):
     order_unit = models.CharField(max_length=10, choices=OrderUnit.choices, default=OrderUnit.PIECE)
     quantity = models.PositiveIntegerField(default=1)
     note = models.CharField(max_length=200, blank=True)
+    # The unit price shown when the product went into the cart: a later change is pointed out.
+    price_seen = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -44,7 +44,13 @@ class OrderRejectedError(Exception):
 
 @transaction.atomic
 def add_to_cart(
-    member: Membership, customer: Customer, product: Product, *, quantity: int, order_unit: str
+    member: Membership,
+    customer: Customer,
+    product: Product,
+    *,
+    quantity: int,
+    order_unit: str,
+    price_seen: Decimal | None = None,
 ) -> CartLine:
     """Put a product in the person's cart for this supplier (adding to a line already there)."""
     line, created = CartLine.objects.select_for_update().get_or_create(
@@ -56,6 +62,7 @@ def add_to_cart(
             "supplier_id": customer.supplier_id,
             "buyer": member.organization,
             "quantity": quantity,
+            "price_seen": price_seen,
         },
     )
     if not created:

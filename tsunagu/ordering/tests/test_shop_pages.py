@@ -66,6 +66,7 @@ def form_fields(page: str) -> dict[str, object]:
         "line_unit": re.findall(r'name="line_unit" value="(\w+)"', page),
         "line_note": re.findall(r'name="line_note" value="([^"]*)"', page),
         "line_quantity": re.findall(r'name="line_quantity" value="(\d+)"', page),
+        "line_price": re.findall(r'name="line_price" value="([\d.]*)"', page),
         "delivery_date": one(r'name="delivery_date" value="([\d-]+)" checked', page),
         "location": one(r'name="location" value="([\w-]+)"', page),
     }
@@ -257,3 +258,90 @@ def test_products_not_shown_to_this_customer_cannot_be_added(
 
     assert response.status_code == 404
     assert not CartLine.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_price_changed_while_the_cart_waited_is_shown_and_never_applied_silently(
+    buyer_client: Client, shop: SimpleNamespace
+) -> None:
+    buyer_client.post(
+        reverse("buyer-cart-add", args=["test-supplier"]),
+        {"product": shop.cabbage.pk, "quantity": "2"},
+    )
+    Product.objects.filter(pk=shop.cabbage.pk).update(unit_price=Decimal("220"))
+
+    page = buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+    assert "追加したときから価格が変わりました(以前は¥198)。" in page
+    fields = form_fields(page)
+    Product.objects.filter(pk=shop.cabbage.pk).update(unit_price=Decimal("230"))
+
+    refused = buyer_client.post(reverse("buyer-send", args=["test-supplier"]), fields)
+    assert "価格が¥220から¥230に変わりました。" in refused.content.decode()
+    assert not Order.objects.exists()
+    buyer_client.post(
+        reverse("buyer-send", args=["test-supplier"]), form_fields(refused.content.decode())
+    )
+    assert Order.objects.get().lines.get().unit_price == Decimal("230")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_steppers_and_line_notes(buyer_client: Client, shop: SimpleNamespace) -> None:
+    buyer_client.post(
+        reverse("buyer-cart-add", args=["test-supplier"]),
+        {"product": shop.cabbage.pk, "quantity": "2"},
+    )
+    line = CartLine.objects.get()
+
+    buyer_client.post(reverse("buyer-cart-line", args=[line.pk]), {"action": "more"})
+    buyer_client.post(reverse("buyer-cart-line", args=[line.pk]), {"action": "more"})
+    buyer_client.post(reverse("buyer-cart-line", args=[line.pk]), {"action": "less"})
+    line.refresh_from_db()
+    assert line.quantity == 3
+
+    fields = form_fields(
+        buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+    )
+    fields["line_note"] = ["半分に切って"]
+    buyer_client.post(reverse("buyer-send", args=["test-supplier"]), fields)
+    assert Order.objects.get().lines.get().note == "半分に切って"
+
+
+def test_quick_order_from_a_small_csv_file(buyer_client: Client, shop: SimpleNamespace) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "order.csv", "V1,4\r\nH1,6\r\n".encode("cp932"), content_type="text/csv"
+    )
+
+    buyer_client.post(reverse("buyer-quick-order", args=["test-supplier"]), {"file": upload})
+
+    assert sorted(CartLine.objects.values_list("product__product_code", "quantity")) == [
+        ("H1", 6),
+        ("V1", 4),
+    ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_cart_uses_a_fixed_number_of_queries(
+    buyer_client: Client, shop: SimpleNamespace, supplier: Organization
+) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert (
+                buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).status_code == 200
+            )
+        return len(context.captured_queries)
+
+    buyer_client.post(
+        reverse("buyer-cart-add", args=["test-supplier"]),
+        {"product": shop.cabbage.pk, "quantity": "2"},
+    )
+    count()
+    few = count()
+    for product in ProductFactory.create_batch(15, supplier=supplier):
+        buyer_client.post(
+            reverse("buyer-cart-add", args=["test-supplier"]),
+            {"product": product.pk, "quantity": "1"},
+        )
+
+    assert count() == few

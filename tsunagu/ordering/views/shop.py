@@ -23,6 +23,7 @@ from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
 from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer, Location
+from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.ordering import selectors, services
 from tsunagu.ordering.access import (
     accounts_of,
@@ -111,7 +112,15 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     if quantity is None or quantity < 1:
         messages.error(request, _("Enter the quantity as a number of 1 or more."))
     else:
-        services.add_to_cart(member, customer, product, quantity=quantity, order_unit=unit)
+        price = selectors.prices_for(customer, [product])[product.pk]
+        services.add_to_cart(
+            member,
+            customer,
+            product,
+            quantity=quantity,
+            order_unit=unit,
+            price_seen=None if price.hidden else price.unit_price,
+        )
         unit_label = _("case") if unit == OrderUnit.CASE else product.unit
         messages.success(
             request,
@@ -218,6 +227,7 @@ def _confirmation(
                 line.request.product.product_code, line.problems if source != "fresh" else []
             ),
             "cart_line": getattr(line.request, "cart_line", None),
+            "price_seen": _changed_price(line),
         }
         for line in checked
     ]
@@ -249,6 +259,19 @@ def _confirmation(
     )
 
 
+def _yen(value: Decimal) -> str:
+    return f"{value.normalize():,f}"
+
+
+def _changed_price(line: object) -> str | None:
+    """The price the person saw when adding the product, when it differs from the price now."""
+    seen = getattr(getattr(line, "request", None), "price_seen", None)
+    price = getattr(line, "price", None)
+    if seen is None or price is None or price.hidden or price.unit_price == seen:
+        return None
+    return _yen(Decimal(seen))
+
+
 @login_required
 @require_GET
 def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
@@ -258,6 +281,7 @@ def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
     for line in selectors.cart_of(member, customer):
         request_line = LineRequest(line.product, line.quantity, line.order_unit, line.note)
         request_line.cart_line = line  # type: ignore[attr-defined]
+        request_line.price_seen = line.price_seen  # type: ignore[attr-defined]
         requests.append(request_line)
     return _confirmation(request, member, customer, requests, source="cart")
 
@@ -285,6 +309,12 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
     member = require_buyer(request, write=request.method == "POST")
     customer = get_account_for_member(member, supplier_code)
     text = request.POST.get("lines", "")
+    upload = request.FILES.get("file")
+    if upload is not None and upload.size <= 1024 * 1024:
+        try:
+            text, _encoding = decode(upload.read())
+        except UnreadableFileError as error:
+            messages.error(request, str(error))
     unknown: list[str] = []
     bad: list[str] = []
     if request.method == "POST":
@@ -333,17 +363,26 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
     }
     requests: list[LineRequest] = []
     problems: dict[str, list[str]] = {}
-    for product_id, unit, raw_quantity, note in zip(
+    current = selectors.prices_for(customer, list(products.values()))
+    for product_id, unit, raw_quantity, note, raw_price in zip(
         request.POST.getlist("line_product"),
         request.POST.getlist("line_unit"),
         request.POST.getlist("line_quantity"),
         request.POST.getlist("line_note"),
+        request.POST.getlist("line_price"),
         strict=False,
     ):
         product = products.get(product_id)
         if product is None:
             continue
         quantity = _quantity(raw_quantity)
+        price = current[product.pk]
+        if raw_price and not price.hidden and Decimal(raw_price) != price.unit_price:
+            # Never apply a new price silently: show it and let the person send again.
+            problems[product.product_code] = [
+                _("The price changed from ¥%(old)s to ¥%(new)s. Check it and send again.")
+                % {"old": _yen(Decimal(raw_price)), "new": _yen(price.unit_price)}
+            ]
         requests.append(
             LineRequest(
                 product,
