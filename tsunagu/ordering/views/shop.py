@@ -310,7 +310,7 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
     customer = get_account_for_member(member, supplier_code)
     text = request.POST.get("lines", "")
     upload = request.FILES.get("file")
-    if upload is not None and upload.size <= 1024 * 1024:
+    if upload is not None and (upload.size or 0) <= 1024 * 1024:
         try:
             text, _encoding = decode(upload.read())
         except UnreadableFileError as error:
