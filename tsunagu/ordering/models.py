@@ -217,3 +217,37 @@ class Favourite(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.buyer_id} ♥ {self.product_id}"
+
+
+class OrderFormField(BaseModel):
+    """A question of the supplier's own on every order form (e.g. 納品時間帯, 領収書の宛名)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
+
+    supplier = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="order_form_fields"
+    )
+    key = models.SlugField(_("key"), max_length=40)
+    label = models.CharField(_("label"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
+    is_required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "key"], name="ordering_orderformfield_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]

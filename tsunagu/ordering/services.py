@@ -23,6 +23,7 @@ from tsunagu.ordering.models import (
     Favourite,
     Order,
     OrderEvent,
+    OrderFormField,
     OrderLine,
     OrderMessage,
     OrderSequence,
@@ -490,3 +491,18 @@ def move_order(
         changes={"status": [previous, to_status]},
     )
     return order
+
+
+@transaction.atomic
+def add_order_form_field(*, actor: Membership, data: dict[str, Any]) -> OrderFormField:
+    """Add one of the supplier's own questions to every order form."""
+    position = OrderFormField.objects.filter(supplier=actor.organization).count()
+    field = OrderFormField.objects.create(supplier=actor.organization, position=position, **data)
+    audit.record(
+        "order_form_field.created",
+        actor=actor.user,
+        organization=actor.organization,
+        target=field,
+        changes={k: str(v) for k, v in data.items()},
+    )
+    return field

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tsunagu.ordering.views import history, shop
+from tsunagu.ordering.views import history, order_form, shop
 
 urlpatterns = [
     # Ordering: home, catalogue, cart, confirmation (views/shop.py)
@@ -28,4 +28,6 @@ urlpatterns = [
     path(
         "buyer/orders/<uuid:order_id>/approve/", history.order_approve, name="buyer-order-approve"
     ),
+    # The supplier's own questions on the order form (views/order_form.py)
+    path("supplier/order-form/", order_form.order_form_fields, name="order-form-fields"),
 ]

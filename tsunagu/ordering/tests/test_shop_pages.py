@@ -345,3 +345,42 @@ def test_the_cart_uses_a_fixed_number_of_queries(
         )
 
     assert count() == few
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_suppliers_own_questions_are_asked_validated_and_kept(
+    buyer_client: Client, supplier_client: Client, shop: SimpleNamespace
+) -> None:
+    supplier_client.post(
+        reverse("order-form-fields"),
+        {
+            "label": "納品時間帯",
+            "key": "slot",
+            "kind": "choice",
+            "choices": "午前\n午後",
+            "is_required": "on",
+        },
+    )
+    buyer_client.post(
+        reverse("buyer-cart-add", args=["test-supplier"]),
+        {"product": shop.cabbage.pk, "quantity": "1"},
+    )
+    page = buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+    assert "納品時間帯" in page
+    fields = form_fields(page)
+
+    missing = buyer_client.post(
+        reverse("buyer-send", args=["test-supplier"]), {**fields, "note": "裏口へ"}
+    )
+    assert 'id="id_form-slot_error"' in missing.content.decode()
+    assert "裏口へ</textarea>" in missing.content.decode()
+    assert not Order.objects.exists()
+
+    buyer_client.post(
+        reverse("buyer-send", args=["test-supplier"]), {**fields, "form-slot": "午後"}
+    )
+    order = Order.objects.get()
+    assert order.form_values == {"納品時間帯": "午後"}
+    assert (
+        "午後" in buyer_client.get(reverse("buyer-order-detail", args=[order.pk])).content.decode()
+    )

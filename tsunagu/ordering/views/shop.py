@@ -32,7 +32,8 @@ from tsunagu.ordering.access import (
     get_order_for_buyer,
     require_buyer,
 )
-from tsunagu.ordering.models import OrderUnit
+from tsunagu.ordering.forms import SupplierOrderForm
+from tsunagu.ordering.models import OrderFormField, OrderUnit
 from tsunagu.ordering.rules import LineRequest, check_lines, delivery_choices
 
 CATALOGUE_PAGE = 30
@@ -200,9 +201,12 @@ def _confirmation(
     chosen_location: Location | None = None,
     note: str = "",
     key: str = "",
+    order_form: SupplierOrderForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
+    if order_form is None:
+        order_form = SupplierOrderForm(definitions=_questions(customer))
     checked = check_lines(customer, requests) if requests else []
     choices = delivery_choices(customer, now=now)
     locations = list(customer.locations.all())
@@ -254,9 +258,14 @@ def _confirmation(
             "date_problems": problems.get("delivery_date", []),
             "idempotency_key": key or uuid.uuid4().hex,
             "hide_prices": customer.hide_prices,
+            "order_form": order_form,
         },
         status=status,
     )
+
+
+def _questions(customer: Customer) -> list[OrderFormField]:
+    return list(OrderFormField.objects.filter(supplier_id=customer.supplier_id))
 
 
 def _yen(value: Decimal) -> str:
@@ -407,6 +416,9 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
     note = request.POST.get("note", "")[:1000]
     if location is None:
         problems["order"] = [_("Choose where to deliver.")]
+    order_form = SupplierOrderForm(request.POST, definitions=_questions(customer))
+    if not order_form.is_valid():
+        problems["form"] = [_("Answer the questions of the order form.")]
     if not problems and location is not None:
         try:
             sent = services.send_order(
@@ -416,6 +428,7 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
                 lines=[r for r in requests if r.quantity > 0],
                 delivery_date=chosen,
                 note=note,
+                form_values=order_form.answers(),
                 idempotency_key=key,
                 clear_cart=source == "cart",
             )
@@ -449,5 +462,6 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
         chosen_location=location,
         note=note,
         key=key,
+        order_form=order_form,
         status=400,
     )
