@@ -96,6 +96,7 @@ BUYER_CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "buyer-cart-line": lambda member: {"line_id": make_cart_line(member).pk},
     "buyer-favourite": lambda member: {"product_id": make_product_for(member).pk},
     "buyer-reorder": lambda member: {"order_id": make_order(member).pk},
+    "buyer-order-change": lambda member: {"order_id": make_order(member).pk},
     "buyer-order-detail": lambda member: {"order_id": make_order(member).pk},
     "buyer-order-message": lambda member: {"order_id": make_order(member).pk},
     "buyer-order-cancel": lambda member: {"order_id": make_order(member).pk},

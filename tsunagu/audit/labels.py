@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "order.placed": _("Order placed"),
     "order.received": _("Order received"),
     "order.approved": _("Order approved"),
+    "order.changed": _("Order changed"),
     "order.cancelled": _("Order cancelled"),
     "order.status_changed": _("Order status changed"),
     "order.message": _("Message on an order"),

@@ -220,25 +220,7 @@ def _create_order(
         shipping_fee=customer.shipping_fee_for(subtotal),
         idempotency_key=idempotency_key,
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            supplier_id=customer.supplier_id,
-            order=order,
-            position=position,
-            product=line.request.product,
-            product_code=line.request.product.product_code,
-            product_name=line.request.product.name,
-            order_unit=line.request.order_unit,
-            unit_label=line.request.product.unit,
-            units_per_case=line.request.product.units_per_case,
-            quantity=line.request.quantity,
-            unit_price=line.price.unit_price if line.price else Decimal(0),
-            tax_rate=line.request.product.tax_rate,
-            amount=line.amount,
-            note=line.request.note,
-        )
-        for position, line in enumerate(checked, start=1)
-    )
+    _write_lines(order, customer, checked)
     OrderEvent.objects.create(
         supplier_id=customer.supplier_id,
         order=order,
@@ -275,6 +257,29 @@ def _create_order(
         ).delete()
     _mail_order(order, member)
     return order
+
+
+def _write_lines(order: Order, customer: Customer, checked: list[rules.CheckedLine]) -> None:
+    """The lines as ordered, with the product's code, name, unit, price and tax rate copied in."""
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            supplier_id=customer.supplier_id,
+            order=order,
+            position=position,
+            product=line.request.product,
+            product_code=line.request.product.product_code,
+            product_name=line.request.product.name,
+            order_unit=line.request.order_unit,
+            unit_label=line.request.product.unit,
+            units_per_case=line.request.product.units_per_case,
+            quantity=line.request.quantity,
+            unit_price=line.price.unit_price if line.price else Decimal(0),
+            tax_rate=line.request.product.tax_rate,
+            amount=line.amount,
+            note=line.request.note,
+        )
+        for position, line in enumerate(checked, start=1)
+    )
 
 
 def _mail_order(order: Order, member: Membership) -> None:
@@ -506,3 +511,113 @@ def add_order_form_field(*, actor: Membership, data: dict[str, Any]) -> OrderFor
         changes={k: str(v) for k, v in data.items()},
     )
     return field
+
+
+CHANGEABLE = {OrderStatus.PENDING_APPROVAL, OrderStatus.SUBMITTED}
+
+
+@transaction.atomic
+def change_order(
+    order: Order,
+    *,
+    actor: Membership,
+    version: int,
+    lines: list[LineRequest],
+    delivery_date: date | None,
+    note: str = "",
+    form_values: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """The buyer changes an order the supplier has not accepted yet: same number, new lines.
+
+    `version` is the one the person saw: if someone changed the order meanwhile, nothing is
+    overwritten and the person is told."""
+    order = Order.objects.select_for_update().select_related("customer__supplier").get(pk=order.pk)
+    if order.status not in CHANGEABLE:
+        raise OrderRejectedError(
+            {
+                "order": [
+                    _(
+                        "The supplier has already accepted this order: "
+                        "send them a message to change it."
+                    )
+                ]
+            }
+        )
+    if order.version != version:
+        raise OrderRejectedError(
+            {
+                "order": [
+                    _("Someone changed this order a moment ago. Check it again before changing it.")
+                ]
+            }
+        )
+    customer = order.customer
+    now = now or timezone.now()
+    problems: dict[str, list[str]] = {}
+    if not lines:
+        problems["order"] = [_("The order has no lines. To withdraw it, cancel it instead.")]
+    date_problem = rules.date_problem(customer, delivery_date, now=now)
+    if date_problem:
+        problems["delivery_date"] = [date_problem]
+    checked = rules.check_lines(customer, lines)
+    for line in checked:
+        if line.problems:
+            problems[line.request.product.product_code] = line.problems
+    if problems:
+        raise OrderRejectedError(problems)
+    assert delivery_date is not None  # noqa: S101 - checked above
+    before = {
+        "subtotal": str(order.subtotal),
+        "lines": order.lines.count(),
+        "date": str(order.requested_delivery_date),
+    }
+    order.lines.all().delete()
+    _write_lines(order, customer, checked)
+    order.subtotal = sum((line.amount for line in checked), Decimal(0))
+    order.shipping_fee = customer.shipping_fee_for(order.subtotal)
+    order.requested_delivery_date = delivery_date
+    order.note = note
+    if form_values is not None:
+        order.form_values = form_values
+    order.version += 1
+    order.save()
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="changed",
+        to_status=order.status,
+        actor=actor.user,
+    )
+    audit.record(
+        "order.changed",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        changes={
+            "before": before,
+            "after": {
+                "subtotal": str(order.subtotal),
+                "lines": len(checked),
+                "date": str(delivery_date),
+            },
+        },
+    )
+    if order.status == OrderStatus.SUBMITTED:
+        context = {"order": order, "lines": list(order.lines.all()), "supplier": customer.supplier}
+        supplier = customer.supplier
+        recipients = (
+            [supplier.email]
+            if supplier.email
+            else list(
+                Membership.objects.filter(
+                    organization=supplier, role__in=[Role.OWNER, Role.ADMIN]
+                ).values_list("user__email", flat=True)
+            )
+        )
+        subject, text, html = render_email("ordering/email/order_changed", context)
+        for address in recipients:
+            notifications.queue_email(
+                to=address, subject=subject, text=text, html=html, organization=supplier
+            )
+    return order

@@ -18,6 +18,7 @@ urlpatterns = [
     path("buyer/cart-lines/<uuid:line_id>/", shop.cart_line, name="buyer-cart-line"),
     path("buyer/favourites/<uuid:product_id>/", shop.favourite, name="buyer-favourite"),
     path("buyer/orders/<uuid:order_id>/again/", shop.reorder, name="buyer-reorder"),
+    path("buyer/orders/<uuid:order_id>/change/", shop.change, name="buyer-order-change"),
     # Order history and the order page (views/history.py)
     path("buyer/orders/", history.order_history, name="buyer-orders"),
     path("buyer/orders/<uuid:order_id>/", history.order_detail, name="buyer-order-detail"),

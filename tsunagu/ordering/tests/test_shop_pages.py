@@ -384,3 +384,37 @@ def test_the_suppliers_own_questions_are_asked_validated_and_kept(
     assert (
         "午後" in buyer_client.get(reverse("buyer-order-detail", args=[order.pk])).content.decode()
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_order_not_yet_accepted_is_changed_in_place(
+    buyer_client: Client, shop: SimpleNamespace, supplier_admin: Membership
+) -> None:
+    from tsunagu.ordering.services import move_order
+
+    buyer_client.post(
+        reverse("buyer-cart-add", args=["test-supplier"]),
+        {"product": shop.cabbage.pk, "quantity": "2"},
+    )
+    buyer_client.post(
+        reverse("buyer-send", args=["test-supplier"]),
+        form_fields(
+            buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+        ),
+    )
+    order = Order.objects.get()
+    url = reverse("buyer-order-change", args=[order.pk])
+    fields = form_fields(buyer_client.get(url).content.decode())
+    fields["line_quantity"] = ["6"]
+    fields["version"] = str(order.version)
+
+    buyer_client.post(url, fields)
+
+    order.refresh_from_db()
+    assert (order.number, order.lines.get().quantity, order.version) == ("S-000001", 6, 2)
+    stale = buyer_client.post(url, {**fields, "line_quantity": ["7"]})
+    assert "少し前に誰かがこの注文を変更しました" in stale.content.decode()
+    move_order(order, to_status="accepted", actor=supplier_admin)
+    late = buyer_client.post(url, {**fields, "version": "3", "line_quantity": ["8"]})
+    assert "受注確定済み" in late.content.decode()
+    assert order.lines.get().quantity == 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -33,7 +34,7 @@ from tsunagu.ordering.access import (
     require_buyer,
 )
 from tsunagu.ordering.forms import SupplierOrderForm
-from tsunagu.ordering.models import OrderFormField, OrderUnit
+from tsunagu.ordering.models import Order, OrderFormField, OrderUnit
 from tsunagu.ordering.rules import LineRequest, check_lines, delivery_choices
 
 CATALOGUE_PAGE = 30
@@ -202,6 +203,7 @@ def _confirmation(
     note: str = "",
     key: str = "",
     order_form: SupplierOrderForm | None = None,
+    changing: Order | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
@@ -259,6 +261,12 @@ def _confirmation(
             "idempotency_key": key or uuid.uuid4().hex,
             "hide_prices": customer.hide_prices,
             "order_form": order_form,
+            "changing": changing,
+            "form_action": (
+                reverse("buyer-order-change", args=[changing.pk])
+                if changing
+                else reverse("buyer-send", args=[customer.supplier.code])
+            ),
         },
         status=status,
     )
@@ -357,13 +365,18 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
-    member = require_buyer(request, write=True)
-    customer = get_account_for_member(member, supplier_code)
-    source = request.POST.get("source", "cart")
-    key = request.POST.get("idempotency_key", "")[:64] or uuid.uuid4().hex
+@dataclass
+class PostedOrder:
+    requests: list[LineRequest]
+    problems: dict[str, list[str]]
+    location: Location | None
+    delivery_date: date | None
+    note: str
+    order_form: SupplierOrderForm
+
+
+def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
+    """The confirmation form as sent: lines, date, location, note, answers, and what is wrong."""
     products = {
         str(p.pk): p
         for p in Product.objects.filter(
@@ -419,6 +432,19 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
     order_form = SupplierOrderForm(request.POST, definitions=_questions(customer))
     if not order_form.is_valid():
         problems["form"] = [_("Answer the questions of the order form.")]
+    return PostedOrder(requests, problems, location, chosen, note, order_form)
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request, write=True)
+    customer = get_account_for_member(member, supplier_code)
+    source = request.POST.get("source", "cart")
+    key = request.POST.get("idempotency_key", "")[:64] or uuid.uuid4().hex
+    posted = _posted_order(request, customer)
+    requests, problems, location = posted.requests, posted.problems, posted.location
+    chosen, note, order_form = posted.delivery_date, posted.note, posted.order_form
     if not problems and location is not None:
         try:
             sent = services.send_order(
@@ -463,5 +489,63 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
         note=note,
         key=key,
         order_form=order_form,
+        status=400,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """Change an order the supplier has not accepted yet, on the same confirmation page."""
+    member = require_buyer(request, write=request.method == "POST")
+    order = get_order_for_buyer(member, order_id)
+    customer = get_account_for_member(member, order.customer.supplier.code)
+    if request.method == "GET":
+        requests = [
+            LineRequest(line.product, line.quantity, line.order_unit, line.note)
+            for line in order.lines.select_related("product")
+        ]
+        return _confirmation(
+            request,
+            member,
+            customer,
+            requests,
+            source="change",
+            chosen_date=order.requested_delivery_date,
+            chosen_location=order.location,
+            note=order.note,
+            changing=order,
+        )
+    posted = _posted_order(request, customer)
+    requests, problems, chosen = posted.requests, posted.problems, posted.delivery_date
+    note, order_form = posted.note, posted.order_form
+    if not problems:
+        try:
+            services.change_order(
+                order,
+                actor=member,
+                version=int(request.POST.get("version", "0") or 0),
+                lines=[r for r in requests if r.quantity > 0],
+                delivery_date=chosen,
+                note=note,
+                form_values=order_form.answers(),
+            )
+        except services.OrderRejectedError as error:
+            problems = error.problems
+        else:
+            messages.success(request, _("Order %(number)s was changed.") % {"number": order.number})
+            return redirect("buyer-order-detail", order_id=order.pk)
+    return _confirmation(
+        request,
+        member,
+        customer,
+        requests,
+        source="change",
+        problems=problems,
+        chosen_date=chosen,
+        chosen_location=order.location,
+        note=note,
+        order_form=order_form,
+        changing=order,
         status=400,
     )
