@@ -29,10 +29,11 @@ def test_demo_buyer_opens_the_site_logs_in_and_sees_the_dashboard(
     page.get_by_label("パスワード", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="ログイン", exact=True).click()
 
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
-    expect(page.get_by_role("heading", name="レストラン さくら")).to_be_visible()
+    # The buyer's home: its suppliers, each with its usual orders one tap away.
+    expect(page).to_have_url(re.compile(r"/buyer/$"))
     expect(page.locator(".site-header")).to_contain_text("レストラン さくら")
-    expect(page.get_by_role("link", name="ホーム", exact=True)).to_have_attribute(
+    expect(page.get_by_role("heading", name="つなぐ食品卸 株式会社")).to_be_visible()
+    expect(page.get_by_role("link", name="注文する", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
 
