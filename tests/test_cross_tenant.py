@@ -87,6 +87,7 @@ BUYER_CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "buyer-catalogue": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-cart": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-cart-add": lambda member: {"supplier_code": _account(member).supplier.code},
+    "buyer-usual-items": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-quick-order": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-send": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-product-photo": lambda member: {

@@ -113,3 +113,19 @@ def tax_estimate(amounts_by_rate: dict[int, Decimal], rounding: str) -> dict[int
         rate: round_money(amount * Decimal(rate) / Decimal(100), rounding)
         for rate, amount in amounts_by_rate.items()
     }
+
+
+def last_quantities(member: Membership, customer: Customer) -> dict[UUID, tuple[int, str]]:
+    """For each product, the quantity and unit of the organization's last order line for it."""
+    from tsunagu.ordering.models import OrderLine
+
+    lines = (
+        OrderLine.objects.filter(order__buyer=member.organization, order__customer=customer)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .order_by("product_id", "-order__ordered_at")
+        .values_list("product_id", "quantity", "order_unit")
+    )
+    last: dict[UUID, tuple[int, str]] = {}
+    for product_id, quantity, unit in lines:
+        last.setdefault(product_id, (quantity, unit))
+    return last

@@ -418,3 +418,28 @@ def test_an_order_not_yet_accepted_is_changed_in_place(
     late = buyer_client.post(url, {**fields, "version": "3", "line_quantity": ["8"]})
     assert "受注確定済み" in late.content.decode()
     assert order.lines.get().quantity == 6
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_usual_items_are_offered_at_their_last_quantities(
+    buyer_client: Client, shop: SimpleNamespace
+) -> None:
+    buyer_client.post(
+        reverse("buyer-cart-add", args=["test-supplier"]),
+        {"product": shop.cabbage.pk, "quantity": "7"},
+    )
+    buyer_client.post(
+        reverse("buyer-send", args=["test-supplier"]),
+        form_fields(
+            buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+        ),
+    )
+    buyer_client.post(reverse("buyer-favourite", args=[shop.cabbage.pk]))
+    buyer_client.post(reverse("buyer-favourite", args=[shop.chopsticks.pk]))
+
+    page = buyer_client.get(reverse("buyer-usual-items", args=["test-supplier"])).content.decode()
+
+    fields = form_fields(page)
+    assert sorted(zip(fields["line_product"], fields["line_quantity"], strict=True)) == sorted(  # type: ignore[call-overload]
+        [(str(shop.cabbage.pk), "7"), (str(shop.chopsticks.pk), "3")]
+    )

@@ -549,3 +549,20 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
         changing=order,
         status=400,
     )
+
+
+@login_required
+@require_GET
+def usual_items(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    """The organization's usual items on the confirmation page, each at its last quantity."""
+    member = require_buyer(request)
+    customer = get_account_for_member(member, supplier_code)
+    favourites = selectors.visible_products(customer).filter(
+        pk__in=selectors.favourite_ids(member, customer)
+    )
+    last = selectors.last_quantities(member, customer)
+    requests = [
+        LineRequest(product, *last.get(product.pk, (max(product.min_quantity, 1), OrderUnit.PIECE)))
+        for product in favourites
+    ]
+    return _confirmation(request, member, customer, requests, source="again")
