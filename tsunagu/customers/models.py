@@ -82,6 +82,12 @@ class Customer(BaseModel):
         default=False,
         help_text=_("The customer's people order without seeing prices."),
     )
+    delivery_route = models.CharField(
+        _("delivery route"),
+        max_length=40,
+        blank=True,
+        help_text=_("The route or truck that serves this customer, for picking lists."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE

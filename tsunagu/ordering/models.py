@@ -78,6 +78,9 @@ class Order(BaseModel):
     )
     idempotency_key = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # 代理入力: entered by the supplier's staff for an order taken by phone, FAX, mail or LINE.
+    entered_by_supplier = models.BooleanField(_("entered by the supplier"), default=False)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -251,3 +254,100 @@ class OrderFormField(BaseModel):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class OrderRevision(BaseModel):
+    """A change the supplier made to an order before shipping: what changed and why."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="ordering_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} r{self.number}"
+
+
+class OrderAttachment(BaseModel):
+    """The source of a proxy-entered order (FAX PDF, photo, .eml), stored encrypted."""
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ExportProfile(BaseModel):
+    """A named CSV layout a supplier made: columns, headers, fixed values, dates, encoding."""
+
+    class Encoding(models.TextChoices):
+        CP932 = "cp932", _("Shift_JIS (CP932, Excel)")
+        UTF8_SIG = "utf-8-sig", _("UTF-8 with BOM")
+        UTF8 = "utf-8", _("UTF-8")
+
+    supplier = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="export_profiles"
+    )
+    name = models.CharField(_("profile name"), max_length=60)
+    columns = models.JSONField(default=list)
+    date_format = models.CharField(_("date format"), max_length=20, default="%Y-%m-%d")
+    encoding = models.CharField(
+        _("encoding"), max_length=10, choices=Encoding.choices, default=Encoding.CP932
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "name"], name="ordering_exportprofile_name_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShippingInstruction(BaseModel):
+    """Who ships what: an order (or one line of it) assigned to a shipping user or warehouse."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To ship")
+        SHIPPED = "shipped", _("Shipped")
+        CANNOT_SHIP = "cannot_ship", _("Cannot ship")
+
+    supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipping_instructions")
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="shipping_instructions"
+    )
+    warehouse = models.CharField(_("warehouse"), max_length=60, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.assignee_id or self.warehouse}"

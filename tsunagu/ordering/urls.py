@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tsunagu.ordering.views import history, order_form, shop
+from tsunagu.ordering.views import history, inbox, order_form, proxy, shipping, shop
 
 urlpatterns = [
     # Ordering: home, catalogue, cart, confirmation (views/shop.py)
@@ -32,4 +32,23 @@ urlpatterns = [
     ),
     # The supplier's own questions on the order form (views/order_form.py)
     path("supplier/order-form/", order_form.order_form_fields, name="order-form-fields"),
+    # The supplier's inbox, order page and changes (views/inbox.py)
+    path("supplier/orders/", inbox.inbox, name="supplier-inbox"),
+    path("supplier/orders/calendar/", inbox.delivery_calendar, name="supplier-order-calendar"),
+    path("supplier/orders/bulk/", inbox.bulk, name="supplier-orders-bulk"),
+    path("supplier/orders/<uuid:order_id>/", inbox.order_page, name="supplier-order"),
+    path("supplier/orders/<uuid:order_id>/move/", inbox.move, name="supplier-order-move"),
+    path("supplier/orders/<uuid:order_id>/change/", inbox.change, name="supplier-order-change"),
+    # Proxy entry (代理入力) and order sources (views/proxy.py)
+    path("supplier/orders/new/", proxy.new_order, name="supplier-order-new"),
+    path("supplier/attachments/<uuid:attachment_id>/", proxy.attachment, name="supplier-attachment"),
+    # Shipping (views/shipping.py)
+    path("supplier/shipping/", shipping.instructions, name="shipping-instructions"),
+    path("supplier/orders/<uuid:order_id>/assign/", shipping.assign, name="shipping-assign"),
+    path(
+        "supplier/shipping/<uuid:instruction_id>/done/",
+        shipping.mark_done,
+        name="shipping-done",
+    ),
+    path("supplier/picking/", shipping.picking_list, name="picking-list"),
 ]
