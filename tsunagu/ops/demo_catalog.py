@@ -260,7 +260,8 @@ def seed_orders(owners: dict[str, Membership]) -> None:
             clear_cart=False,
         )
         for step in PATHS[status]:
-            ordering.move_order(sent.order, to_status=step, actor=owners[supplier_code])
+            note = "ご希望の樽が品切れのため、取り消しました。" if step == "cancelled" else ""
+            ordering.move_order(sent.order, to_status=step, actor=owners[supplier_code], note=note)
     buyer = Organization.objects.get(code="demo-buyer")
     supplier = Organization.objects.get(code="demo-supplier")
     for code in FAVOURITES:

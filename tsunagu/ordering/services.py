@@ -462,16 +462,33 @@ def move_order(
     delivery_date: date | None = None,
     note: str = "",
 ) -> Order:
-    """Move an order along its status pipeline, with the row locked; refuses any other move."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    """Move an order along its status pipeline, with the row locked; refuses any other move.
+
+    Accepting takes the ordered pieces out of stock for products that track it (the product
+    rows are locked, so two acceptances never take the same last units). Cancelling needs a
+    reason. The buyer is told by mail."""
+    order = (
+        Order.objects.select_for_update()
+        .select_related("customer__supplier", "placed_by")
+        .get(pk=order.pk)
+    )
+    if order.supplier_id != actor.organization_id:
+        raise PermissionError("only the order's supplier moves it")
     if to_status not in ALLOWED_MOVES[order.status]:
         raise StatusMoveError(
             _("An order that is %(from)s cannot become %(to)s.")
             % {"from": OrderStatus(order.status).label, "to": OrderStatus(to_status).label}
         )
+    if to_status == OrderStatus.CANCELLED and not note.strip():
+        raise StatusMoveError(_("Write the reason for cancelling: the customer will read it."))
+    if to_status == OrderStatus.ACCEPTED:
+        _take_stock(order)
     previous = order.status
     order.status = to_status
     fields = ["status", "version", "updated_at"]
+    if to_status == OrderStatus.CANCELLED:
+        order.cancel_reason = note.strip()[:300]
+        fields.append("cancel_reason")
     if delivery_date is not None or (
         to_status == OrderStatus.ACCEPTED and order.delivery_date is None
     ):
@@ -493,8 +510,9 @@ def move_order(
         actor=actor.user,
         organization=actor.organization,
         target=order,
-        changes={"status": [previous, to_status]},
+        changes={"status": [previous, to_status], "note": note},
     )
+    _tell_buyer(order, "ordering/email/status_changed", {"previous": previous, "note": note})
     return order
 
 
@@ -621,3 +639,50 @@ def change_order(
                 to=address, subject=subject, text=text, html=html, organization=supplier
             )
     return order
+
+
+def _take_stock(order: Order) -> None:
+    """Reduce stock for the accepted order; refuse when a tracked product has too little."""
+    lines = list(order.lines.all())
+    tracked = {
+        p.pk: p
+        for p in Product.objects.select_for_update()
+        .filter(pk__in=[line.product_id for line in lines], stock__isnull=False)
+        .order_by("pk")
+    }
+    short = []
+    for line in lines:
+        product = tracked.get(line.product_id)
+        if product is None:
+            continue
+        pieces = Decimal(
+            line.confirmed_quantity if line.confirmed_quantity is not None else line.quantity
+        )
+        if line.order_unit == "case" and line.units_per_case:
+            pieces *= line.units_per_case
+        if product.stock is not None and product.stock < pieces:
+            short.append(f"{product.name} ({product.stock.normalize()}{product.unit})")
+        else:
+            product.stock = (product.stock or Decimal(0)) - pieces
+    if short:
+        raise StatusMoveError(
+            _("Not enough stock to accept this order: %(items)s. Reduce the lines first.")
+            % {"items": ", ".join(short)}
+        )
+    Product.objects.bulk_update(tracked.values(), ["stock"])
+
+
+def _tell_buyer(order: Order, template: str, extra: dict[str, Any]) -> None:
+    """Mail the person who placed the order (when the buyer has a login) about a change."""
+    if order.placed_by is None or order.entered_by_supplier:
+        return
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "supplier": order.customer.supplier,
+        **extra,
+    }
+    subject, text, html = render_email(template, context)
+    notifications.queue_email(
+        to=order.placed_by.email, subject=subject, text=text, html=html, organization=order.buyer
+    )

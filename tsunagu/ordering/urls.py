@@ -41,7 +41,9 @@ urlpatterns = [
     path("supplier/orders/<uuid:order_id>/change/", inbox.change, name="supplier-order-change"),
     # Proxy entry (代理入力) and order sources (views/proxy.py)
     path("supplier/orders/new/", proxy.new_order, name="supplier-order-new"),
-    path("supplier/attachments/<uuid:attachment_id>/", proxy.attachment, name="supplier-attachment"),
+    path(
+        "supplier/attachments/<uuid:attachment_id>/", proxy.attachment, name="supplier-attachment"
+    ),
     # Shipping (views/shipping.py)
     path("supplier/shipping/", shipping.instructions, name="shipping-instructions"),
     path("supplier/orders/<uuid:order_id>/assign/", shipping.assign, name="shipping-assign"),
