@@ -129,3 +129,48 @@ def last_quantities(member: Membership, customer: Customer) -> dict[UUID, tuple[
     for product_id, quantity, unit in lines:
         last.setdefault(product_id, (quantity, unit))
     return last
+
+
+def inbox_orders(
+    supplier_id: object,
+    *,
+    status: str = "",
+    channel: str = "",
+    delivery_date: object = None,
+    query: str = "",
+) -> QuerySet[Order]:
+    """The supplier's orders for the inbox: newest first, filtered; approval-pending never shown."""
+    orders = (
+        Order.objects.filter(supplier_id=supplier_id)
+        .exclude(status=OrderStatus.PENDING_APPROVAL)
+        .select_related("customer", "location")
+        .annotate(line_count=Count("lines"))
+    )
+    if status:
+        orders = orders.filter(status=status)
+    if channel:
+        orders = orders.filter(channel=channel)
+    if delivery_date:
+        orders = orders.filter(
+            Q(delivery_date=delivery_date)
+            | Q(delivery_date__isnull=True, requested_delivery_date=delivery_date)
+        )
+    for word in query.split():
+        key = search_key(word)
+        orders = orders.filter(
+            Q(number__icontains=word)
+            | Q(customer__customer_code__icontains=word)
+            | Q(customer__name__icontains=word)
+            | Q(customer__name_kana__icontains=key)
+        )
+    return orders.order_by("-ordered_at")
+
+
+def status_counts(supplier_id: object) -> dict[str, int]:
+    rows = (
+        Order.objects.filter(supplier_id=supplier_id)
+        .exclude(status=OrderStatus.PENDING_APPROVAL)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {row["status"]: row["n"] for row in rows}

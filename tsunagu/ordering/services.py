@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
+from tsunagu.core.money import round_money
 from tsunagu.customers.models import Customer, Location
 from tsunagu.notifications import services as notifications
 from tsunagu.notifications.rendering import render_email
@@ -22,10 +23,12 @@ from tsunagu.ordering.models import (
     CartLine,
     Favourite,
     Order,
+    OrderAttachment,
     OrderEvent,
     OrderFormField,
     OrderLine,
     OrderMessage,
+    OrderRevision,
     OrderSequence,
     OrderStatus,
 )
@@ -259,7 +262,9 @@ def _create_order(
     return order
 
 
-def _write_lines(order: Order, customer: Customer, checked: list[rules.CheckedLine]) -> None:
+def _write_lines(
+    order: Order, customer: Customer, checked: list[rules.CheckedLine], *, start: int = 1
+) -> None:
     """The lines as ordered, with the product's code, name, unit, price and tax rate copied in."""
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -278,7 +283,7 @@ def _write_lines(order: Order, customer: Customer, checked: list[rules.CheckedLi
             amount=line.amount,
             note=line.request.note,
         )
-        for position, line in enumerate(checked, start=1)
+        for position, line in enumerate(checked, start=start)
     )
 
 
@@ -686,3 +691,320 @@ def _tell_buyer(order: Order, template: str, extra: dict[str, Any]) -> None:
     notifications.queue_email(
         to=order.placed_by.email, subject=subject, text=text, html=html, organization=order.buyer
     )
+
+
+# ---- the supplier's side: proxy entry, attachments, changes ------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class AttachmentRefusedError(Exception):
+    pass
+
+
+def _attachment_kind(name: str, data: bytes) -> str | None:
+    """The content type of an order source we accept, from its bytes (not its name)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    for magic, kind in (
+        (b"\x89PNG\r\n\x1a\n", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"GIF8", "image/gif"),
+    ):
+        if data.startswith(magic):
+            return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if name.lower().endswith(".eml"):
+        from email import message_from_bytes
+
+        message = message_from_bytes(data)
+        if message.get("From") or message.get("Subject") or message.get("Date"):
+            return "message/rfc822"
+    return None
+
+
+@transaction.atomic
+def store_attachment(*, actor: Membership, name: str, data: bytes) -> OrderAttachment:
+    """Keep an order's source (FAX PDF, photo, .eml) encrypted, before or after the order exists."""
+    if len(data) > ATTACHMENT_MAX_BYTES:
+        raise AttachmentRefusedError(
+            _("The file is larger than 10 MB. Scan it at a lower resolution.")
+        )
+    kind = _attachment_kind(name, data)
+    if kind is None:
+        raise AttachmentRefusedError(
+            _("Attach a PDF, a photo (JPEG, PNG) or an e-mail (.eml) file.")
+        )
+    import hashlib
+
+    from tsunagu.core.filestore import save_encrypted
+
+    attachment = OrderAttachment.objects.create(
+        supplier=actor.organization,
+        original_name=name[:255],
+        content_type=kind,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_name=save_encrypted(data, folder="order-sources"),
+        uploaded_by=actor.user,
+    )
+    audit.record(
+        "order.source_attached",
+        actor=actor.user,
+        organization=actor.organization,
+        target=attachment,
+        changes={"name": name, "type": kind, "sha256": attachment.sha256},
+    )
+    return attachment
+
+
+@transaction.atomic
+def enter_order_by_proxy(
+    *,
+    actor: Membership,
+    customer: Customer,
+    location: Location,
+    lines: list[LineRequest],
+    delivery_date: date,
+    channel: str,
+    note: str = "",
+    attachments: list[OrderAttachment] | None = None,
+    idempotency_key: str,
+) -> Sent:
+    """代理入力: an order taken by phone, FAX, e-mail or LINE, entered by the supplier's staff.
+
+    The supplier's own rules bind the buyer, not the supplier: any date may be entered. Recorded
+    for whom it was entered, in both organizations' logs when the buyer has a login."""
+    if customer.supplier_id != actor.organization_id or location.customer_id != customer.pk:
+        raise PermissionError("the customer and location must be the actor's supplier's")
+    existing = Order.objects.filter(
+        supplier_id=customer.supplier_id, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return Sent(existing, created=False)
+    problems: dict[str, list[str]] = {}
+    if not lines:
+        problems["order"] = [_("The order has no lines.")]
+    checked = rules.check_lines(customer, lines)
+    for line in checked:
+        bad = [
+            p
+            for p in line.problems
+            if line.request.quantity < 1 or not line.request.product.is_active
+        ]
+        if bad:
+            problems[line.request.product.product_code] = bad
+    if problems:
+        raise OrderRejectedError(problems)
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    order = Order.objects.create(
+        supplier_id=customer.supplier_id,
+        buyer_id=customer.buyer_id,
+        customer=customer,
+        location=location,
+        number=_next_number(customer),
+        status=OrderStatus.SUBMITTED,
+        channel=channel,
+        requested_delivery_date=delivery_date,
+        ordered_at=timezone.now(),
+        placed_by=actor.user,
+        note=note,
+        subtotal=subtotal,
+        shipping_fee=customer.shipping_fee_for(subtotal),
+        idempotency_key=idempotency_key,
+        entered_by_supplier=True,
+    )
+    _write_lines(order, customer, checked)
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="entered",
+        to_status=order.status,
+        actor=actor.user,
+        note=channel,
+    )
+    if attachments:
+        OrderAttachment.objects.filter(
+            pk__in=[a.pk for a in attachments], supplier=actor.organization, order__isnull=True
+        ).update(order=order)
+    changes = {
+        "number": order.number,
+        "channel": channel,
+        "lines": len(checked),
+        "subtotal": str(subtotal),
+    }
+    audit.record(
+        "order.entered_by_proxy",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        acting_for=customer.buyer,
+        changes=changes,
+    )
+    if customer.buyer is not None:
+        audit.record(
+            "order.entered_by_proxy",
+            actor=actor.user,
+            organization=customer.buyer,
+            target=order,
+            acting_for=customer.buyer,
+            changes=changes,
+        )
+    return Sent(order, created=True)
+
+
+@dataclass(frozen=True)
+class LineChange:
+    """One change the supplier makes to an order: kind is "confirm" (a shortage: fewer than
+    ordered), "remove" or "add"."""
+
+    kind: str
+    line_id: object = None
+    product: Product | None = None
+    quantity: int = 0
+    order_unit: str = "piece"
+
+
+@transaction.atomic
+def revise_order(
+    order: Order,
+    *,
+    actor: Membership,
+    version: int,
+    changes: list[LineChange],
+    delivery_date: date | None = None,
+    reason: str = "",
+) -> Order:
+    """The supplier changes an order before shipping: shortages, lines added or removed, the date.
+
+    Each call is one revision the buyer can read. `version` is the one the person saw: when
+    someone else changed the order meanwhile nothing is overwritten."""
+    order = (
+        Order.objects.select_for_update()
+        .select_related("customer__supplier", "placed_by")
+        .get(pk=order.pk)
+    )
+    if order.supplier_id != actor.organization_id:
+        raise PermissionError("only the order's supplier revises it")
+    if order.status not in {OrderStatus.SUBMITTED, OrderStatus.ACCEPTED}:
+        raise OrderRejectedError(
+            {"order": [_("A shipped, delivered or cancelled order cannot be changed.")]}
+        )
+    if order.version != version:
+        raise OrderRejectedError(
+            {
+                "order": [
+                    _("Someone changed this order a moment ago. Check it again before changing it.")
+                ]
+            }
+        )
+    customer = order.customer
+    lines = {str(line.pk): line for line in order.lines.select_related("product")}
+    record: list[dict[str, Any]] = []
+    for change in changes:
+        line = lines.get(str(change.line_id)) if change.line_id else None
+        if change.kind == "confirm" and line is not None:
+            if not 0 <= change.quantity <= line.quantity:
+                raise OrderRejectedError(
+                    {line.product_code: [_("A shortage is between 0 and the ordered quantity.")]}
+                )
+            before = (
+                line.confirmed_quantity if line.confirmed_quantity is not None else line.quantity
+            )
+            if before == change.quantity:
+                continue
+            line.confirmed_quantity = change.quantity
+            line.amount = _line_amount(line, customer, change.quantity)
+            line.save(update_fields=["confirmed_quantity", "amount", "updated_at"])
+            record.append(
+                {
+                    "kind": "shortage",
+                    "product": line.product_code,
+                    "name": line.product_name,
+                    "from": before,
+                    "to": change.quantity,
+                }
+            )
+        elif change.kind == "remove" and line is not None:
+            record.append(
+                {
+                    "kind": "removed",
+                    "product": line.product_code,
+                    "name": line.product_name,
+                    "quantity": line.quantity,
+                }
+            )
+            line.delete()
+        elif change.kind == "add" and change.product is not None:
+            request = LineRequest(change.product, change.quantity, change.order_unit)
+            (checked,) = rules.check_lines(customer, [request])
+            if change.quantity < 1 or not change.product.is_active:
+                raise OrderRejectedError(
+                    {
+                        change.product.product_code: checked.problems
+                        or [_("Enter a quantity of 1 or more.")]
+                    }
+                )
+            position = max((other.position for other in order.lines.all()), default=0) + 1
+            _write_lines(order, customer, [checked], start=position)
+            record.append(
+                {
+                    "kind": "added",
+                    "product": change.product.product_code,
+                    "name": change.product.name,
+                    "quantity": change.quantity,
+                }
+            )
+    if delivery_date is not None and delivery_date != (
+        order.delivery_date or order.requested_delivery_date
+    ):
+        record.append(
+            {
+                "kind": "date",
+                "from": str(order.delivery_date or order.requested_delivery_date),
+                "to": str(delivery_date),
+            }
+        )
+        order.delivery_date = delivery_date
+    if not record:
+        return order
+    if not order.lines.exists():
+        raise OrderRejectedError(
+            {"order": [_("An order needs at least one line: cancel it instead.")]}
+        )
+    order.subtotal = sum((line.amount for line in order.lines.all()), Decimal(0))
+    order.shipping_fee = customer.shipping_fee_for(order.subtotal)
+    order.version += 1
+    order.save()
+    number = order.revisions.count() + 1
+    OrderRevision.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        number=number,
+        actor=actor.user,
+        reason=reason.strip()[:300],
+        changes=record,
+    )
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="revised",
+        to_status=order.status,
+        actor=actor.user,
+        note=reason,
+    )
+    audit.record(
+        "order.revised",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        changes={"revision": number, "changes": record, "reason": reason},
+    )
+    _tell_buyer(order, "ordering/email/order_revised", {"changes": record, "reason": reason})
+    return order
+
+
+def _line_amount(line: OrderLine, customer: Customer, quantity: int) -> Decimal:
+    pieces = quantity * (line.units_per_case or 1) if line.order_unit == "case" else quantity
+    return round_money(line.unit_price * pieces, customer.supplier.rounding)

@@ -1,13 +1,197 @@
-"""Proxy entry (being written)."""
+"""代理入力: orders taken by phone, FAX, e-mail or LINE, typed in by the supplier's staff with
+the source (a FAX PDF, a photo, an .eml) shown beside the form."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tsunagu.accounts.access import require_supplier_staff
+from tsunagu.accounts.models import Membership
+from tsunagu.catalog.models import Product
+from tsunagu.core.filestore import read_decrypted
+from tsunagu.core.text import nfkc, normalize_code, normalize_number_text, search_key
+from tsunagu.customers.models import Customer
+from tsunagu.ordering import services
+from tsunagu.ordering.models import Channel, OrderAttachment
+from tsunagu.ordering.rules import LineRequest, delivery_choices
+from tsunagu.ordering.supplier_access import get_attachment_for_supplier
+
+PROXY_CHANNELS = [c for c in Channel.choices if c[0] in {"phone", "fax", "email", "line"}]
 
 
+def _find_customer(member: Membership, text: str) -> tuple[Customer | None, list[Customer]]:
+    """By code first, then by name or kana: (the one found, or the candidates to choose from)."""
+    text = nfkc(text)
+    code = normalize_code(text.split(" ")[0]) if text else ""
+    customers = Customer.objects.filter(
+        supplier_id=member.organization_id, status=Customer.Status.ACTIVE
+    )
+    exact = customers.filter(customer_code__iexact=code).first() if code else None
+    if exact is not None or not text:
+        return exact, []
+    key = search_key(text)
+    found = list(customers.filter(Q(name__icontains=text) | Q(name_kana__icontains=key))[:10])
+    return (found[0], []) if len(found) == 1 else (None, found)
+
+
+def _parse_lines(member: Membership, text: str) -> tuple[list[LineRequest], list[str]]:
+    requests, problems = [], []
+    rows = [nfkc(raw).replace(",", " ").replace("\t", " ").split() for raw in text.splitlines()]
+    codes = [normalize_code(row[0]).lower() for row in rows if row]
+    products = {
+        p.product_code.lower(): p
+        for p in Product.objects.annotate(code_lower=Lower("product_code")).filter(
+            supplier_id=member.organization_id, code_lower__in=codes
+        )
+    }
+    for number, row in enumerate(rows, start=1):
+        if not row:
+            continue
+        product = products.get(normalize_code(row[0]).lower())
+        quantity_text = normalize_number_text(row[1]) if len(row) > 1 else "1"
+        unit = "case" if len(row) > 2 and row[2] in {"c", "C", "ケース", "cs"} else "piece"
+        if product is None:
+            problems.append(
+                _("Line %(n)s: no product has the code %(code)s.") % {"n": number, "code": row[0]}
+            )
+        elif not quantity_text.isdigit() or int(quantity_text) < 1:
+            problems.append(
+                _("Line %(n)s: write the quantity as a number of 1 or more.") % {"n": number}
+            )
+        else:
+            requests.append(LineRequest(product, int(quantity_text), unit, " ".join(row[3:])[:200]))
+    return requests, problems
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def new_order(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    member = require_supplier_staff(request, write=request.method == "POST")
+    data = request.POST if request.method == "POST" else None
+    attachment_ids = request.POST.getlist("attachment") if data else []
+    attachments = list(
+        OrderAttachment.objects.filter(
+            supplier=member.organization, pk__in=attachment_ids, order__isnull=True
+        )
+    )
+    errors: dict[str, list[str]] = {}
+    customer, candidates = (None, [])
+    if data is not None:
+        upload = request.FILES.get("source")
+        if upload is not None:
+            try:
+                attachments.append(
+                    services.store_attachment(
+                        actor=member, name=upload.name or "source", data=upload.read()
+                    )
+                )
+            except services.AttachmentRefusedError as error:
+                errors["source"] = [str(error)]
+        customer, candidates = _find_customer(member, data.get("customer", ""))
+        if customer is None:
+            errors["customer"] = (
+                [_("No customer matches. Type the customer code or part of the name.")]
+                if not candidates
+                else [_("Several customers match: choose one below.")]
+            )
+        lines, line_problems = _parse_lines(member, data.get("lines", ""))
+        if line_problems:
+            errors["lines"] = line_problems
+        try:
+            delivery = date.fromisoformat(data.get("delivery_date", ""))
+        except ValueError:
+            delivery = None
+            errors["delivery_date"] = [_("Choose the delivery date.")]
+        channel = data.get("channel", "")
+        if channel not in dict(PROXY_CHANNELS):
+            errors["channel"] = [_("Choose how the order came.")]
+        submitting = "attach_only" not in data
+        if submitting and not errors and customer is not None and delivery is not None:
+            location = (
+                customer.locations.filter(is_default=True).first() or customer.locations.first()
+            )
+            if location is None:
+                errors["customer"] = [_("This customer has no delivery location yet.")]
+            elif not lines:
+                errors["lines"] = [_("Type at least one line: a product code and a quantity.")]
+            else:
+                try:
+                    sent = services.enter_order_by_proxy(
+                        actor=member,
+                        customer=customer,
+                        location=location,
+                        lines=lines,
+                        delivery_date=delivery,
+                        channel=channel,
+                        note=data.get("note", "")[:1000],
+                        attachments=attachments,
+                        idempotency_key=data.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
+                    )
+                except services.OrderRejectedError as error:
+                    errors["lines"] = [p for ps in error.problems.values() for p in ps]
+                else:
+                    messages.success(
+                        request,
+                        _("Order %(number)s was entered for %(customer)s.")
+                        % {"number": sent.order.number, "customer": customer.name},
+                    )
+                    return redirect("supplier-order", order_id=sent.order.pk)
+    suggested = None
+    if customer is not None:
+        choices = delivery_choices(customer, now=timezone.now())
+        suggested = choices[0].day if choices else None
+    return render(
+        request,
+        "ordering/supplier_proxy.html",
+        {
+            "data": data or {},
+            "errors": errors,
+            "attachments": attachments,
+            "candidates": candidates,
+            "customer": customer,
+            "customers": Customer.objects.filter(
+                supplier_id=member.organization_id, status=Customer.Status.ACTIVE
+            ).order_by("customer_code")[:500],
+            "channels": PROXY_CHANNELS,
+            "suggested_date": suggested,
+            "idempotency_key": (data or {}).get("idempotency_key") or uuid.uuid4().hex,
+        },
+        status=400 if errors else 200,
+    )
 
 
-def attachment(request: HttpRequest, attachment_id: object) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_GET
+@xframe_options_sameorigin
+def attachment(request: HttpRequest, attachment_id: UUID) -> HttpResponse:
+    """The decrypted source, shown beside the order (PDFs in a frame of our own pages)."""
+    member = require_supplier_staff(request)
+    source = get_attachment_for_supplier(member, attachment_id)
+    response = HttpResponse(read_decrypted(source.storage_name), content_type=source.content_type)
+    disposition = "inline" if source.content_type != "message/rfc822" else "attachment"
+    response["Content-Disposition"] = (
+        f"{disposition}; filename*=UTF-8''{_quote(source.original_name)}"
+    )
+    # Shown in a frame of our own order page; never run as a page of ours (no scripts allowed).
+    response["Content-Security-Policy"] = "frame-ancestors 'self'; script-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
