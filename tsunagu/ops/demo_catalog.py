@@ -270,3 +270,68 @@ def seed_orders(owners: dict[str, Membership]) -> None:
             supplier=supplier,
             product=Product.objects.get(supplier=supplier, product_code=code),
         )
+
+
+# Orders taken by phone, FAX, e-mail and LINE, entered by the demo supplier's staff with their
+# sources. (customer code, channel, [(product code, quantity)], source file name, final status)
+PROXY_ORDERS = [
+    ("C0004", "fax", [("V001", 6), ("S003", 1), ("D004", 5)], "fax-maruya.pdf", "accepted"),
+    ("C0004", "phone", [("R002", 10)], None, "delivered"),
+    ("C0002", "email", [("A003", 6)], "order-hanamichi.eml", "submitted"),
+    ("C0003", "line", [("S001", 5), ("D002", 2)], "line-komugi.png", "shipped"),
+]
+
+
+def _demo_source(name: str) -> bytes:
+    if name.endswith(".pdf"):
+        return (
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+            b"trailer<</Root 1 0 R>>\n%%EOF\n"
+        )
+    if name.endswith(".eml"):
+        return (
+            "From: hanamichi@example.jp\r\nTo: order@demo-supplier.example\r\n"
+            "Subject: =?utf-8?b?5rOo5paH?=\r\nDate: Thu, 26 Nov 2026 09:12:00 +0900\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n日本酒 6本 お願いします。\r\n"
+        ).encode()
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 320), (250, 250, 245)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def seed_proxy_orders(owners: dict[str, Membership]) -> None:
+    from tsunagu.ordering import services as ordering
+    from tsunagu.ordering.models import Order
+    from tsunagu.ordering.rules import LineRequest
+
+    if Order.objects.filter(idempotency_key__startswith="demo-proxy-").exists():
+        return
+    actor = owners["demo-supplier"]
+    for n, (code, channel, lines, source, status) in enumerate(PROXY_ORDERS):
+        customer = Customer.objects.get(supplier=actor.organization, customer_code=code)
+        attachments = (
+            [ordering.store_attachment(actor=actor, name=source, data=_demo_source(source))]
+            if source
+            else []
+        )
+        sent = ordering.enter_order_by_proxy(
+            actor=actor,
+            customer=customer,
+            location=customer.locations.get(is_default=True),
+            lines=[
+                LineRequest(Product.objects.get(supplier=actor.organization, product_code=p), q)
+                for p, q in lines
+            ],
+            delivery_date=timezone.localdate() + datetime.timedelta(days=n % 3 + 1),
+            channel=channel,
+            attachments=attachments,
+            idempotency_key=f"demo-proxy-{n}",
+        )
+        for step in PATHS[status]:
+            ordering.move_order(sent.order, to_status=step, actor=actor)

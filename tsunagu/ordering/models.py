@@ -21,12 +21,12 @@ class OrderStatus(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    WEB = "web", _("Web")
-    PHONE = "phone", _("Phone")
-    FAX = "fax", _("FAX")
-    EMAIL = "email", _("E-mail")
-    LINE = "line", _("LINE")
-    API = "api", _("API")
+    WEB = "web", _("On the web")
+    PHONE = "phone", _("By phone")
+    FAX = "fax", _("By FAX")
+    EMAIL = "email", _("By e-mail")
+    LINE = "line", _("By LINE")
+    API = "api", _("Through the API")
 
 
 class OrderUnit(models.TextChoices):

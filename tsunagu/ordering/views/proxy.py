@@ -110,10 +110,18 @@ def new_order(request: HttpRequest) -> HttpResponse:
         lines, line_problems = _parse_lines(member, data.get("lines", ""))
         if line_problems:
             errors["lines"] = line_problems
+        delivery: date | None
         try:
             delivery = date.fromisoformat(data.get("delivery_date", ""))
         except ValueError:
             delivery = None
+            if data.get("delivery_date"):
+                errors["delivery_date"] = [_("Choose the delivery date.")]
+        if delivery is None and customer is not None:
+            # Left empty: the customer's next possible delivery date.
+            choices = delivery_choices(customer, now=timezone.now())
+            delivery = choices[0].day if choices else None
+        if delivery is None and customer is not None:
             errors["delivery_date"] = [_("Choose the delivery date.")]
         channel = data.get("channel", "")
         if channel not in dict(PROXY_CHANNELS):

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_accounts_journeys import log_in, open_menu
+from tsunagu.ops.demo import DEMO_PASSWORD
+from tsunagu.ordering.models import Order, OrderStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FAX_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    call_command("seed_demo", verbosity=0)
+
+
+def test_a_fax_order_is_typed_by_keyboard_alone_with_the_fax_beside_it(
+    page: Page, live_server: object, demo: None, tmp_path: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    fax = tmp_path / "fax-20261126.pdf"
+    fax.write_bytes(FAX_PDF)
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    open_menu(page, "受注")
+    page.get_by_role("link", name="電話・FAXの注文を入力").click()
+
+    page.locator("#source").set_input_files(str(fax))
+    page.get_by_role("button", name="ファイルを横に表示").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("iframe.source__frame")).to_be_visible()
+
+    # From here on, only the keyboard.
+    page.locator("#customer").focus()
+    page.keyboard.type("C0004")
+    page.keyboard.press("Tab")  # to the channel: phone is chosen, FAX is the next one
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")  # to the lines
+    page.keyboard.type("V001 4")
+    page.keyboard.press("Enter")
+    page.keyboard.type("S003 2")
+    page.keyboard.press("Tab")  # to the note
+    page.keyboard.type("FAXより")
+    page.keyboard.press("Enter")  # Enter in the note field sends the form
+
+    expect(page.get_by_role("status")).to_contain_text("食堂 まるや")
+    order = Order.objects.get(channel="fax", entered_by_supplier=True, note="FAXより")
+    assert sorted(order.lines.values_list("product_code", "quantity")) == [("S003", 2), ("V001", 4)]
+    assert order.note == "FAXより"
+    assert order.attachments.get().original_name == "fax-20261126.pdf"
+    expect(page.locator("aside.source")).to_contain_text("fax-20261126.pdf")
+
+
+def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
+    page: Page, live_server: object, demo: None
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    order = Order.objects.filter(
+        status=OrderStatus.ACCEPTED, customer__customer_code="C0001"
+    ).latest("ordered_at")
+    first = order.lines.order_by("position").first()
+    assert first is not None
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    open_menu(page, "受注")
+    page.locator(".chips").get_by_role("link", name=re.compile("受注確定")).click()
+    page.locator(".inbox__main", has_text=order.number).click()
+
+    page.get_by_label("納品できる数量").first.fill("1")
+    page.get_by_label("理由(得意先にも表示されます)").first.fill("入荷が少ないため")
+    page.get_by_role("button", name="変更を保存する").click()
+    expect(page.get_by_role("status")).to_contain_text(f"注文 {order.number} を変更しました")
+
+    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
+    page.goto(f"{base}/buyer/orders/{order.pk}/")
+    expect(page.locator("body")).to_contain_text("欠品")
+    expect(page.locator("body")).to_contain_text("確定数: 1")
+    first.refresh_from_db()
+    assert first.confirmed_quantity == 1
