@@ -30,9 +30,10 @@ from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFact
 from tsunagu.customers.models import Customer, Location
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.integrations.models import ImportJob
-from tsunagu.ordering.models import CartLine, Order
+from tsunagu.ordering.models import CartLine, ExportProfile, Order, OrderAttachment, OrderStatus
 from tsunagu.ordering.rules import LineRequest
-from tsunagu.ordering.services import send_order
+from tsunagu.ordering.services import move_order, send_order, store_attachment
+from tsunagu.ordering.shipping import assign_shipping
 from tsunagu.ordering.tests.factories import linked_customer
 
 # URL name -> a function that makes a row of the first supplier and returns the URL's kwargs.
@@ -79,6 +80,18 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
         "closed_date_id": ClosedDateFactory.create(supplier=admin.organization).pk
     },
     "import-detail": lambda admin: {"job_id": make_import_job(admin).pk},
+    "shipping-assign": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    "supplier-order": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    "supplier-order-move": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    "supplier-order-change": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    "supplier-attachment": lambda admin: {"attachment_id": make_attachment(admin).pk},
+    "export-profile-edit": lambda admin: {"profile_id": make_export_profile(admin).pk},
+    "export-profile-delete": lambda admin: {"profile_id": make_export_profile(admin).pk},
+    "shipping-done": lambda admin: {
+        "instruction_id": assign_shipping(
+            make_accepted_order(admin), actor=admin, assignee=admin.user, warehouse=""
+        )[0].pk
+    },
     "import-confirm": lambda admin: {"job_id": make_import_job(admin).pk},
 }
 
@@ -197,6 +210,23 @@ def make_order(member: Membership) -> Order:
         idempotency_key=uuid.uuid4().hex,
         now=now,
     ).order
+
+
+def make_accepted_order(admin: Membership) -> Order:
+    buyer = MembershipFactory.create(organization=BuyerFactory.create(), role=Role.MEMBER)
+    return move_order(make_order(buyer), to_status=OrderStatus.ACCEPTED, actor=admin)
+
+
+def make_attachment(admin: Membership) -> OrderAttachment:
+    return store_attachment(actor=admin, name="fax.pdf", data=b"%PDF-1.4 fax")
+
+
+def make_export_profile(admin: Membership) -> ExportProfile:
+    return ExportProfile.objects.create(
+        supplier=admin.organization,
+        name=f"p-{uuid.uuid4().hex[:6]}",
+        columns=[{"source": "order_number", "header": "受注番号"}],
+    )
 
 
 def make_import_job(admin: Membership) -> ImportJob:

@@ -49,6 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = getattr(request, "membership", None)
+    if membership is not None and membership.role == Role.SHIPPING:
+        # Shipping staff see only their shipping instructions.
+        return redirect("shipping-instructions")
     if (
         membership is not None
         and membership.organization.is_buyer

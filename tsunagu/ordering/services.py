@@ -473,7 +473,7 @@ def move_order(
     rows are locked, so two acceptances never take the same last units). Cancelling needs a
     reason. The buyer is told by mail."""
     order = (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .select_related("customer__supplier", "placed_by")
         .get(pk=order.pk)
     )
@@ -555,7 +555,11 @@ def change_order(
 
     `version` is the one the person saw: if someone changed the order meanwhile, nothing is
     overwritten and the person is told."""
-    order = Order.objects.select_for_update().select_related("customer__supplier").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer__supplier")
+        .get(pk=order.pk)
+    )
     if order.status not in CHANGEABLE:
         raise OrderRejectedError(
             {
@@ -881,7 +885,7 @@ def revise_order(
     Each call is one revision the buyer can read. `version` is the one the person saw: when
     someone else changed the order meanwhile nothing is overwritten."""
     order = (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .select_related("customer__supplier", "placed_by")
         .get(pk=order.pk)
     )

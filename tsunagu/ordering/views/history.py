@@ -195,7 +195,8 @@ def _render_order(
             str(_event_label(event)),
             str(event.actor) if event.actor and event.kind in BUYER_EVENT_KINDS else "",
         )
-        for event in order.events.select_related("actor")
+        # The supplier's internal shipping notes are not the buyer's business.
+        for event in order.events.select_related("actor").exclude(kind__startswith="shipping_")
     ]
     lines = list(order.lines.all())
     can_write = member.role in BUYER_ROLES
