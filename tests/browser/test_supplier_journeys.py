@@ -88,3 +88,24 @@ def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
     expect(page.locator("body")).to_contain_text("確定数: 1")
     first.refresh_from_db()
     assert first.confirmed_quantity == 1
+
+
+def test_the_shipping_user_marks_its_instructions_shipped(
+    page: Page, live_server: object, demo: None
+) -> None:
+    from tsunagu.ordering.models import ShippingInstruction
+
+    base = live_server.url  # type: ignore[attr-defined]
+    instruction = ShippingInstruction.objects.filter(
+        assignee__email="shipping@demo-supplier.example"
+    ).first()
+    assert instruction is not None
+    order = instruction.order
+    log_in(page, base, "shipping@demo-supplier.example", DEMO_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/supplier/shipping/$"))
+
+    page.locator(f"#shipped-{instruction.pk}").click()
+
+    expect(page.get_by_role("status")).to_contain_text(order.number)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED

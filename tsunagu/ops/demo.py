@@ -11,7 +11,12 @@ from django.db import transaction
 
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.models import Role
-from tsunagu.ops.demo_catalog import seed_catalog, seed_orders, seed_proxy_orders
+from tsunagu.ops.demo_catalog import (
+    seed_catalog,
+    seed_orders,
+    seed_proxy_orders,
+    seed_shipping,
+)
 
 DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - published in the README on purpose
 
@@ -110,4 +115,5 @@ def seed_demo() -> dict[str, int]:
     seed_catalog(owners)
     seed_orders(owners)
     seed_proxy_orders(owners)
+    seed_shipping(owners)
     return {"organizations": len(organizations), "created": created, "members": len(MEMBERS)}

@@ -335,3 +335,18 @@ def seed_proxy_orders(owners: dict[str, Membership]) -> None:
         )
         for step in PATHS[status]:
             ordering.move_order(sent.order, to_status=step, actor=actor)
+
+
+def seed_shipping(owners: dict[str, Membership]) -> None:
+    """The demo supplier's accepted orders are given to its shipping user."""
+    from tsunagu.ordering.models import Order, OrderStatus, ShippingInstruction
+    from tsunagu.ordering.shipping import assign_shipping
+
+    actor = owners["demo-supplier"]
+    if ShippingInstruction.objects.filter(supplier=actor.organization).exists():
+        return
+    shipper = Membership.objects.get(
+        organization=actor.organization, user__email="shipping@demo-supplier.example"
+    )
+    for order in Order.objects.filter(supplier=actor.organization, status=OrderStatus.ACCEPTED):
+        assign_shipping(order, actor=actor, assignee=shipper.user, warehouse="")

@@ -44,7 +44,11 @@ def test_demo_logins_of_the_contract_work(email: str, code: str, roles: set[Role
         reverse("account_login"), {"login": email, "password": DEMO_PASSWORD}, follow=True
     )
 
-    home = reverse("buyer-home") if code == "demo-buyer" else reverse("dashboard")
+    homes = {
+        "owner@demo-buyer.example": "buyer-home",
+        "shipping@demo-supplier.example": "shipping-instructions",
+    }
+    home = reverse(homes.get(email, "dashboard"))
     assert response.redirect_chain[-1][0] == home
     membership = Membership.objects.get(user__email=email, organization__code=code)
     assert membership.role in roles
