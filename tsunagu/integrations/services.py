@@ -1,13 +1,19 @@
-"""Imports from the pages: upload, check in the background, preview, confirm, apply."""
+"""Imports from the pages (upload, check in the background, preview, confirm, apply) and the
+supplier's CSV export profiles."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership
-from tsunagu.integrations.csv import importing
+from tsunagu.audit import services as audit
+from tsunagu.integrations.csv import importing, order_export
 from tsunagu.integrations.csv.kinds import KINDS
 from tsunagu.integrations.models import ImportJob
+from tsunagu.ordering.models import ExportProfile
 
 PREVIEW_ROWS = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -116,3 +122,83 @@ def apply_job(job_id: str) -> str:
         errors=[error.as_dict() for error in result.errors],
     )
     return "done" if result.applied else "invalid"
+
+
+# ---- export profiles --------------------------------------------------------------------------
+
+
+class ProfileNameTakenError(Exception):
+    """Another profile of the supplier has this name."""
+
+
+@transaction.atomic
+def save_export_profile(
+    profile: ExportProfile | None,
+    *,
+    actor: Membership,
+    name: str,
+    encoding: str,
+    date_format: str,
+    columns: list[dict[str, str]],
+) -> ExportProfile:
+    """Create (profile None) or change one of the supplier's CSV layouts for orders.
+
+    Names are unique per supplier: a name in use raises ProfileNameTakenError and saves nothing.
+    Columns are {"source", "header"} ({"value"} too for a fixed column), as order_export reads
+    them."""
+    name = name.strip()
+    if encoding not in order_export.ENCODINGS or date_format not in order_export.DATE_FORMATS:
+        raise ValueError(f"unsupported encoding {encoding!r} or date format {date_format!r}")
+    stored = [column.as_dict() for column in order_export.columns_from_data(columns)]
+    taken = _("A layout named %(name)s already exists: choose another name.") % {"name": name}
+    others = ExportProfile.objects.filter(supplier=actor.organization, name=name)
+    if profile is not None:
+        others = others.exclude(pk=profile.pk)
+    if others.exists():
+        raise ProfileNameTakenError(taken)
+    creating = profile is None
+    if profile is None:
+        profile = ExportProfile(supplier=actor.organization)
+        before: dict[str, Any] = {}
+    else:
+        profile = ExportProfile.objects.select_for_update().get(
+            pk=profile.pk, supplier=actor.organization
+        )
+        before = {
+            "name": profile.name,
+            "encoding": profile.encoding,
+            "date_format": profile.date_format,
+            "columns": profile.columns,
+        }
+    after = {"name": name, "encoding": encoding, "date_format": date_format, "columns": stored}
+    profile.name, profile.encoding = name, encoding
+    profile.date_format, profile.columns = date_format, stored
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:
+        # Saved by someone else between the check and now.
+        raise ProfileNameTakenError(taken) from None
+    audit.record(
+        "export_profile.created" if creating else "export_profile.updated",
+        actor=actor.user,
+        organization=actor.organization,
+        target=profile,
+        changes=after
+        if creating
+        else {key: [before[key], value] for key, value in after.items() if before[key] != value},
+    )
+    return profile
+
+
+@transaction.atomic
+def delete_export_profile(profile: ExportProfile, *, actor: Membership) -> None:
+    """Remove one of the supplier's export profiles; the default layout always stays."""
+    label = profile.name
+    ExportProfile.objects.filter(pk=profile.pk, supplier=actor.organization).delete()
+    audit.record(
+        "export_profile.deleted",
+        actor=actor.user,
+        organization=actor.organization,
+        target_label=label,
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -15,81 +13,21 @@ from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.selectors import product_search_text
+from tsunagu.integrations.csv import order_import
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
-from tsunagu.integrations.csv.kinds import KINDS, NON_NULL_DEFAULTS, Kind
+from tsunagu.integrations.csv.kinds import KINDS, NON_NULL_DEFAULTS, ImportKind, Kind
+from tsunagu.integrations.csv.results import Checked, CheckedRow, Progress, Result, RowError
 from tsunagu.integrations.csv.schema import CellError
 
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    message: str
-
-    def as_text(self) -> str:
-        return (
-            f"行 {self.line}: {self.column}: {self.message}"
-            if self.column
-            else (f"行 {self.line}: {self.message}")
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-@dataclass
-class CheckedRow:
-    line: int
-    key: str
-    values: dict[str, Any]
-    cells: list[str]
-    is_new: bool
-
-
-@dataclass
-class Checked:
-    kind: Kind
-    headers: list[str]
-    rows: list[CheckedRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    encoding: str = ""
-
-    @property
-    def created(self) -> int:
-        return sum(1 for row in self.rows if row.is_new)
-
-    @property
-    def updated(self) -> int:
-        return sum(1 for row in self.rows if not row.is_new)
-
-    def errors_by_line(self) -> dict[int, dict[str, str]]:
-        marked: dict[int, dict[str, str]] = {}
-        for error in self.errors:
-            marked.setdefault(error.line, {})[error.column] = error.message
-        return marked
-
-
-@dataclass(frozen=True)
-class Result:
-    created: int
-    updated: int
-    errors: list[RowError]
-    applied: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "errors": [error.as_dict() for error in self.errors],
-        }
+__all__ = ["Checked", "CheckedRow", "Progress", "Result", "RowError", "apply", "check"]
 
 
 def check(
-    kind: Kind, supplier: Organization, data: bytes, *, progress: Progress | None = None
+    kind: ImportKind, supplier: Organization, data: bytes, *, progress: Progress | None = None
 ) -> Checked:
     """Read and check every row; change nothing."""
+    if not isinstance(kind, Kind):
+        return order_import.check(kind, supplier, data, progress=progress)
     try:
         text, encoding = decode(data)
     except UnreadableFileError as error:
@@ -154,14 +92,23 @@ def check(
     return checked
 
 
-@transaction.atomic
 def apply(
     checked: Checked, supplier: Organization, *, actor: User | None, actor_label: str = ""
 ) -> Result:
     """Write every checked row: all of them, or (on any error) none."""
     if checked.errors:
         return Result(0, 0, checked.errors, applied=False)
+    if isinstance(checked, order_import.OrdersChecked):
+        return order_import.apply(checked, supplier, actor=actor, actor_label=actor_label)
+    return _apply_master_data(checked, supplier, actor=actor, actor_label=actor_label)
+
+
+@transaction.atomic
+def _apply_master_data(
+    checked: Checked, supplier: Organization, *, actor: User | None, actor_label: str
+) -> Result:
     kind = checked.kind
+    assert isinstance(kind, Kind)  # noqa: S101 - orders take the other path
     existing = kind.existing(supplier, [row.key for row in checked.rows])
     created, updated = [], []
     changed_fields: set[str] = set()

@@ -18,6 +18,7 @@ from tsunagu.core.text import nfkc
 from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer, Location
 from tsunagu.integrations.csv import schema as s
 from tsunagu.integrations.csv.schema import CellError, Column, Schema
+from tsunagu.ordering.models import Channel, OrderStatus
 
 
 def tax_rate(value: str) -> int | None:
@@ -70,13 +71,88 @@ def registration_number(value: str) -> str:
     return validate_registration_number(value, is_corporation=False)
 
 
+# The words of the ステータス column (GLOSSARY.md), as the export writes them.
+STATUS_WORDS: dict[str, str] = {
+    OrderStatus.PENDING_APPROVAL: "承認待ち",
+    OrderStatus.SUBMITTED: "受付待ち",
+    OrderStatus.ACCEPTED: "受注確定",
+    OrderStatus.SHIPPED: "出荷済",
+    OrderStatus.DELIVERED: "納品済",
+    OrderStatus.CANCELLED: "キャンセル",
+}
+# An import records orders the supplier has received: waiting for the buyer's approval is not one.
+_IMPORTED_STATUSES = [
+    OrderStatus.SUBMITTED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.CANCELLED,
+]
+_STATUS_LOOKUP = {
+    **{STATUS_WORDS[status]: status for status in _IMPORTED_STATUSES},
+    **{str(status): status for status in _IMPORTED_STATUSES},
+    "出荷済み": OrderStatus.SHIPPED,
+    "納品済み": OrderStatus.DELIVERED,
+    "受付": OrderStatus.SUBMITTED,
+    "取消": OrderStatus.CANCELLED,
+}
+_CHANNEL_LOOKUP = {
+    **{str(channel): channel for channel in Channel},
+    "ウェブ": Channel.WEB,
+    "電話": Channel.PHONE,
+    "ファックス": Channel.FAX,
+    "ファクス": Channel.FAX,
+    "e-mail": Channel.EMAIL,
+    "mail": Channel.EMAIL,
+    "メール": Channel.EMAIL,
+    "ライン": Channel.LINE,
+}
+
+
+def order_status(value: str) -> str | None:
+    cleaned = nfkc(value)
+    if not cleaned:
+        return None
+    found = _STATUS_LOOKUP.get(cleaned) or _STATUS_LOOKUP.get(cleaned.lower())
+    if found is None:
+        words = ", ".join(STATUS_WORDS[status] for status in _IMPORTED_STATUSES)
+        raise CellError(_("Write one of: %(choices)s.") % {"choices": words})
+    return str(found)
+
+
+def channel(value: str) -> str | None:
+    cleaned = nfkc(value).lower()
+    if not cleaned:
+        return None
+    found = _CHANNEL_LOOKUP.get(cleaned)
+    if found is None:
+        words = ", ".join(str(choice) for choice in Channel)
+        raise CellError(_("Write one of: %(choices)s.") % {"choices": words})
+    return str(found)
+
+
+def unit_price(value: str) -> Decimal | None:
+    price = s.decimal_number(places=2)(value)
+    if price is not None and price >= Decimal(10) ** 10:
+        raise CellError(_("This number is too large."))
+    return price
+
+
 @dataclass
-class Kind:
+class ImportKind:
+    """What one kind of file holds: its name on the command line and the page, and its columns."""
+
     name: str
     label: str
+    schema: Schema
+
+
+@dataclass
+class Kind(ImportKind):
+    """Master data (products, customers): one row per record, upserted by its code."""
+
     model: type[models.Model]
     key_field: str
-    schema: Schema
 
     def existing(self, supplier: Organization, keys: list[str]) -> dict[str, Any]:
         rows = self.model._default_manager.filter(
@@ -169,7 +245,42 @@ CUSTOMERS = CustomerKind(
     ),
 )
 
-KINDS = {kind.name: kind for kind in (PRODUCTS, CUSTOMERS)}
+ORDERS = ImportKind(
+    name="orders",
+    label="受注",
+    # One row per order line (CONTRACT.md); csv/order_import.py groups the rows into orders.
+    schema=Schema(
+        key=Column("受注番号", "order_number", s.code(20)),
+        columns=[
+            Column("得意先コード", "customer_code", s.code(40), required=True),
+            Column("受注日", "ordered_on", s.calendar_date, required=True),
+            Column("納品希望日", "requested_delivery_date", s.calendar_date, required=True),
+            Column("納品日", "delivered_on", s.calendar_date, aliases=("delivery_date",)),
+            Column("ステータス", "status", order_status, required=True),
+            Column("受注経路", "channel", channel),
+            Column("商品コード", "product_code", s.code(40), required=True),
+            Column(
+                "数量", "quantity", s.whole_number(minimum=1, maximum=99_999_999), required=True
+            ),
+            Column("単価", "unit_price", unit_price, aliases=("price",)),
+            Column("備考", "note", s.text(200)),
+        ],
+        ignored=(
+            "得意先名",
+            "customer_name",
+            "商品名",
+            "product_name",
+            "単位",
+            "unit",
+            "金額",
+            "amount",
+            "税率",
+            "tax_rate",
+        ),
+    ),
+)
+
+KINDS: dict[str, ImportKind] = {kind.name: kind for kind in (PRODUCTS, CUSTOMERS, ORDERS)}
 
 NON_NULL_DEFAULTS: dict[str, Any] = {
     "unit": "個",

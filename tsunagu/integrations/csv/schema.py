@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,6 +42,8 @@ class Column:
 class Schema:
     key: Column
     columns: list[Column] = field(default_factory=list)
+    # Headers that are read and left alone: what an export adds for people (names, amounts).
+    ignored: tuple[str, ...] = ()
 
     @property
     def all_columns(self) -> list[Column]:
@@ -52,13 +55,14 @@ class Schema:
         for column in self.all_columns:
             for name in column.names():
                 lookup[_header_key(name)] = column
+        ignored = {_header_key(name) for name in self.ignored}
         matched: dict[int, Column] = {}
         problems = []
         seen: set[str] = set()
         for position, header in enumerate(headers):
             found = lookup.get(_header_key(header))
             if found is None:
-                if header.strip():
+                if header.strip() and _header_key(header) not in ignored:
                     problems.append(_("Unknown column %(header)s.") % {"header": header})
                 continue
             if found.name in seen:
@@ -66,9 +70,14 @@ class Schema:
                 continue
             seen.add(found.name)
             matched[position] = found
-        if self.key.name not in seen:
-            problems.append(_("The column %(header)s is missing.") % {"header": self.key.header})
+        for column in self.all_columns:
+            if column.required and column.name not in seen:
+                problems.append(_("The column %(header)s is missing.") % {"header": column.header})
         return matched, problems
+
+    def missing_required(self, matched: dict[int, Column]) -> bool:
+        present = {column.name for column in matched.values()}
+        return any(c.required and c.name not in present for c in self.all_columns)
 
 
 def _header_key(header: str) -> str:
@@ -137,6 +146,29 @@ def whole_number(*, minimum: int = 0, maximum: int | None = None) -> Callable[[s
         return number
 
     return parse
+
+
+_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})|(\d{4})(\d{2})(\d{2})")
+
+
+def calendar_date(value: str) -> date | None:
+    """2026-11-26, 2026/11/26 (also 2026/1/5 as Excel writes it, and 20261126)."""
+    cleaned = nfkc(value)
+    if not cleaned:
+        return None
+    match = _DATE.fullmatch(cleaned)
+    if match is None:
+        raise CellError(
+            _("%(value)s is not a date: write it like 2026-11-26 or 2026/11/26.")
+            % {"value": value.strip()}
+        )
+    year, month, day = (int(part) for part in match.groups() if part is not None)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(
+            _("%(value)s is not a day on the calendar.") % {"value": value.strip()}
+        ) from None
 
 
 def email(value: str) -> str:

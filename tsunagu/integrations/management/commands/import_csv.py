@@ -13,10 +13,13 @@ from tsunagu.integrations.csv.kinds import KINDS
 
 class Command(BaseCommand):
     help = (
-        "Import products or customers from a CSV file (CP932 or UTF-8, with or without BOM). "
-        "All or nothing: any bad row changes nothing, exits 1 and lists every bad row as "
-        "'行 N: 列: 理由'. Rows are matched by their code: new codes are created, known ones "
-        "updated."
+        "Import products, customers or orders from a CSV file (CP932 or UTF-8, with or without "
+        "BOM). All or nothing: any bad row changes nothing, exits 1 and lists every bad row as "
+        "'行 N: 列: 理由'. Products and customers are matched by their code: new codes are "
+        "created, known ones updated. Orders: one row per order line; rows with the same "
+        "受注番号 (or, without one, the same 得意先コード + 受注日 + 納品希望日) make one order. "
+        "An order already recorded with the same contents counts as updated and is left as it "
+        "is; with other contents it is a bad row. Counts are orders."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
