@@ -132,7 +132,7 @@ def last_quantities(member: Membership, customer: Customer) -> dict[UUID, tuple[
 
 
 def inbox_orders(
-    supplier_id: object,
+    supplier_id: UUID,
     *,
     status: str = "",
     channel: str = "",
@@ -166,7 +166,7 @@ def inbox_orders(
     return orders.order_by("-ordered_at")
 
 
-def status_counts(supplier_id: object) -> dict[str, int]:
+def status_counts(supplier_id: UUID) -> dict[str, int]:
     rows = (
         Order.objects.filter(supplier_id=supplier_id)
         .exclude(status=OrderStatus.PENDING_APPROVAL)

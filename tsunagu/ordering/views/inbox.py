@@ -25,7 +25,7 @@ from tsunagu.ordering.models import Channel, Order, OrderStatus
 from tsunagu.ordering.supplier_access import get_order_for_supplier
 
 PAGE_SIZE = 50
-NEXT_MOVES = {
+NEXT_MOVES: dict[str, list[str]] = {
     OrderStatus.SUBMITTED: [OrderStatus.ACCEPTED],
     OrderStatus.ACCEPTED: [OrderStatus.SHIPPED],
     OrderStatus.SHIPPED: [OrderStatus.DELIVERED],

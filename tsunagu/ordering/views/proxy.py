@@ -88,7 +88,8 @@ def new_order(request: HttpRequest) -> HttpResponse:
         )
     )
     errors: dict[str, list[str]] = {}
-    customer, candidates = (None, [])
+    customer: Customer | None = None
+    candidates: list[Customer] = []
     if data is not None:
         upload = request.FILES.get("source")
         if upload is not None:
@@ -175,7 +176,7 @@ def new_order(request: HttpRequest) -> HttpResponse:
             ).order_by("customer_code")[:500],
             "channels": PROXY_CHANNELS,
             "suggested_date": suggested,
-            "idempotency_key": (data or {}).get("idempotency_key") or uuid.uuid4().hex,
+            "idempotency_key": (data.get("idempotency_key") if data else "") or uuid.uuid4().hex,
         },
         status=400 if errors else 200,
     )
