@@ -109,3 +109,28 @@ def test_the_shipping_user_marks_its_instructions_shipped(
     expect(page.get_by_role("status")).to_contain_text(order.number)
     order.refresh_from_db()
     assert order.status == OrderStatus.SHIPPED
+
+
+def test_an_export_layout_is_saved_and_used(
+    page: Page, live_server: object, demo: None, tmp_path: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    open_menu(page, "受注")
+    page.get_by_role("link", name="CSVをダウンロード").click()
+    page.get_by_role("link", name="出力レイアウトを作成").click()
+
+    page.get_by_label("出力レイアウト名").fill("会計ソフト用")
+    page.get_by_label("文字コード").select_option("utf-8-sig")
+    page.get_by_label("受注番号の見出し").fill("伝票番号")
+    page.get_by_role("button", name="保存する").click()
+    expect(page.get_by_role("status")).to_contain_text("会計ソフト用")
+
+    page.get_by_label("出力レイアウト", exact=True).select_option(label="会計ソフト用")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="CSVをダウンロード").click()
+    target = tmp_path / "orders.csv"
+    download_info.value.save_as(target)
+
+    header = target.read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("伝票番号,")
