@@ -317,7 +317,10 @@ def _mail_order(order: Order, member: Membership) -> None:
     _notify_supplier(order, context)
 
 
-def _notify_supplier(order: Order, context: dict[str, Any]) -> None:
+def _notify_supplier(
+    order: Order, context: dict[str, Any], template: str = "ordering/email/new_order"
+) -> None:
+    """Mail the supplier: its order address, or else its owners and admins."""
     supplier = order.customer.supplier
     recipients = (
         [supplier.email]
@@ -328,7 +331,7 @@ def _notify_supplier(order: Order, context: dict[str, Any]) -> None:
             ).values_list("user__email", flat=True)
         )
     )
-    subject, text, html = render_email("ordering/email/new_order", context)
+    subject, text, html = render_email(template, context)
     for address in recipients:
         notifications.queue_email(
             to=address, subject=subject, text=text, html=html, organization=supplier
@@ -422,24 +425,10 @@ def post_message(order: Order, *, actor: Membership, body: str) -> OrderMessage:
     )
     audit.record("order.message", actor=actor.user, organization=actor.organization, target=order)
     context = {"order": order, "message": message, "supplier": order.customer.supplier}
-    subject, text, html = render_email("ordering/email/order_message", context)
     if from_supplier:
-        recipients = [order.placed_by.email] if order.placed_by else []
+        _tell_buyer(order, "ordering/email/order_message", context)
     else:
-        supplier = order.customer.supplier
-        recipients = (
-            [supplier.email]
-            if supplier.email
-            else list(
-                Membership.objects.filter(
-                    organization=supplier, role__in=[Role.OWNER, Role.ADMIN]
-                ).values_list("user__email", flat=True)
-            )
-        )
-    for address in recipients:
-        notifications.queue_email(
-            to=address, subject=subject, text=text, html=html, organization=actor.organization
-        )
+        _notify_supplier(order, context, "ordering/email/order_message")
     return message
 
 
@@ -632,21 +621,7 @@ def change_order(
     )
     if order.status == OrderStatus.SUBMITTED:
         context = {"order": order, "lines": list(order.lines.all()), "supplier": customer.supplier}
-        supplier = customer.supplier
-        recipients = (
-            [supplier.email]
-            if supplier.email
-            else list(
-                Membership.objects.filter(
-                    organization=supplier, role__in=[Role.OWNER, Role.ADMIN]
-                ).values_list("user__email", flat=True)
-            )
-        )
-        subject, text, html = render_email("ordering/email/order_changed", context)
-        for address in recipients:
-            notifications.queue_email(
-                to=address, subject=subject, text=text, html=html, organization=supplier
-            )
+        _notify_supplier(order, context, "ordering/email/order_changed")
     return order
 
 
