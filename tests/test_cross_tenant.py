@@ -84,6 +84,7 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "supplier-order": lambda admin: {"order_id": make_accepted_order(admin).pk},
     "supplier-order-move": lambda admin: {"order_id": make_accepted_order(admin).pk},
     "supplier-order-change": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    "supplier-order-message": lambda admin: {"order_id": make_accepted_order(admin).pk},
     "supplier-attachment": lambda admin: {"attachment_id": make_attachment(admin).pk},
     "export-profile-edit": lambda admin: {"profile_id": make_export_profile(admin).pk},
     "export-profile-delete": lambda admin: {"profile_id": make_export_profile(admin).pk},

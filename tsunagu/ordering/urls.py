@@ -39,6 +39,7 @@ urlpatterns = [
     path("supplier/orders/<uuid:order_id>/", inbox.order_page, name="supplier-order"),
     path("supplier/orders/<uuid:order_id>/move/", inbox.move, name="supplier-order-move"),
     path("supplier/orders/<uuid:order_id>/change/", inbox.change, name="supplier-order-change"),
+    path("supplier/orders/<uuid:order_id>/messages/", inbox.message, name="supplier-order-message"),
     # Proxy entry (代理入力) and order sources (views/proxy.py)
     path("supplier/orders/new/", proxy.new_order, name="supplier-order-new"),
     path(

@@ -338,3 +338,19 @@ def test_viewers_read_but_do_not_change(
         ).status_code
         == 403
     )
+
+
+def test_the_supplier_writes_to_the_customer_on_the_order(
+    supplier_client: Client, placed: Order
+) -> None:
+    empty = supplier_client.post(reverse("supplier-order-message", args=[placed.pk]), {"body": " "})
+    assert 'class="field__error"' in empty.content.decode()
+
+    supplier_client.post(
+        reverse("supplier-order-message", args=[placed.pk]), {"body": "明日の午前に伺います"}
+    )
+
+    assert placed.messages.get().from_supplier
+    mail = OutboxMessage.objects.filter(to="chef@buyer.test").latest("created_at")
+    assert "明日の午前に伺います" in mail.body_text
+    assert f"/buyer/orders/{placed.pk}/" in mail.body_text

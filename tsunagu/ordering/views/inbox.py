@@ -256,3 +256,23 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
     context = _order_context(order, member)
     context.update(change_problems=problems, typed=request.POST)
     return render(request, "ordering/supplier_order.html", context, status=400)
+
+
+@login_required
+@require_POST
+def message(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """The supplier writes to the customer on the order's thread (mailed to the buyer)."""
+    member = require_supplier_staff(request, write=True)
+    order = get_order_for_supplier(member, order_id)
+    body = request.POST.get("body", "").strip()
+    if not body or len(body) > 2000:
+        context = _order_context(order, member)
+        context.update(
+            message_error=_("Write a message of up to 2,000 characters."), typed_message=body
+        )
+        return render(request, "ordering/supplier_order.html", context, status=400)
+    services.post_message(order, actor=member, body=body)
+    messages.success(
+        request, _("The message was sent to %(customer)s.") % {"customer": order.customer.name}
+    )
+    return redirect(f"{reverse('supplier-order', args=[order.pk])}#messages")
