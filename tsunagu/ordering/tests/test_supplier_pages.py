@@ -354,3 +354,57 @@ def test_the_supplier_writes_to_the_customer_on_the_order(
     mail = OutboxMessage.objects.filter(to="chef@buyer.test").latest("created_at")
     assert "明日の午前に伺います" in mail.body_text
     assert f"/buyer/orders/{placed.pk}/" in mail.body_text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_acceptances_at_once_never_take_the_same_last_units(
+    supplier: Organization,
+    buyer: Organization,
+    buyer_member: Membership,
+    supplier_admin: Membership,
+) -> None:
+    import threading
+
+    from django.db import connection as db_connection
+    from django.db import connections
+
+    if db_connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the race is real on PostgreSQL")
+    customer, location = linked_customer(supplier, buyer)
+    salt = ProductFactory.create(
+        supplier=supplier, product_code="S1", unit="袋", stock=Decimal("5")
+    )
+    orders = [
+        services.send_order(
+            buyer_member,
+            customer,
+            location=location,
+            lines=[LineRequest(salt, 3)],
+            delivery_date=date(2026, 11, 27),
+            idempotency_key=f"race-{n}",
+            now=NOW,
+        ).order
+        for n in range(2)
+    ]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def accept(order: Order) -> None:
+        try:
+            barrier.wait()
+            services.move_order(order, to_status="accepted", actor=supplier_admin)
+            outcomes.append("accepted")
+        except services.StatusMoveError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accept, args=(order,)) for order in orders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["accepted", "refused"]
+    salt.refresh_from_db()
+    assert salt.stock == Decimal("2")
