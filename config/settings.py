@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tsunagu.customers",
     "tsunagu.calendar",
     "tsunagu.ordering",
+    "tsunagu.documents",
     "tsunagu.integrations",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tsunagu.calendar.urls")),
     path("", include("tsunagu.integrations.urls")),
     path("", include("tsunagu.ordering.urls")),
+    path("", include("tsunagu.documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -107,6 +107,20 @@ class Organization(BaseModel):
             "Separate several with commas. Leave empty to allow any address."
         ),
     )
+    bank_accounts = models.TextField(
+        _("bank accounts"), blank=True, help_text=_("Printed on invoices, one account per line.")
+    )
+    invoice_remarks = models.TextField(_("remarks on invoices"), blank=True)
+    seal = models.ImageField(_("company seal"), upload_to="seals/", blank=True)
+    qualified_invoice_document = models.CharField(
+        _("document that serves as the qualified invoice"),
+        max_length=20,
+        default="invoice",
+        help_text=_("invoice, periodic_invoice or delivery_note"),
+    )
+    move_due_dates_off_holidays = models.BooleanField(
+        _("move due dates off weekends and holidays"), default=True
+    )
     approval_threshold = models.DecimalField(
         _("approval needed above"),
         max_digits=12,
