@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organization
+from tsunagu.core.filestore import encrypted_storage
 from tsunagu.core.models import BaseModel
 
 
@@ -48,7 +49,9 @@ class Product(BaseModel):
         _("order multiple"), default=1, validators=[MinValueValidator(1)]
     )
     stock = models.DecimalField(_("stock"), max_digits=12, decimal_places=2, null=True, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="products/", blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to="products/", blank=True, storage=encrypted_storage
+    )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
     visibility = models.CharField(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 from tsunagu.core.encryption import decrypt, encrypt
 
@@ -19,3 +21,21 @@ def save_encrypted(data: bytes, *, folder: str) -> str:
 def read_decrypted(name: str) -> bytes:
     with default_storage.open(name, "rb") as handle:
         return decrypt(handle.read())
+
+
+class EncryptedStorage(FileSystemStorage):
+    """Uploaded files (product photos, logos) written encrypted and read back decrypted."""
+
+    def _save(self, name: str, content: File) -> str:  # type: ignore[type-arg]
+        data = content.read()
+        return super()._save(name, ContentFile(encrypt(data)))
+
+    def _open(self, name: str, mode: str = "rb") -> File:  # type: ignore[type-arg]
+        with super()._open(name, "rb") as handle:
+            blob = handle.read()
+        return ContentFile(decrypt(blob), name=name)
+
+
+def encrypted_storage() -> EncryptedStorage:
+    """For FileField(storage=...): a callable, so the migration does not freeze a path."""
+    return EncryptedStorage(location=settings.MEDIA_ROOT)

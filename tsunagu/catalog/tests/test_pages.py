@@ -198,3 +198,19 @@ def test_a_file_that_is_not_an_image_is_refused(supplier_client: Client) -> None
 
     assert 'id="id_photo_error"' in response.content.decode()
     assert not Product.objects.exists()
+
+
+def test_photos_are_stored_encrypted(supplier_client: Client, supplier: Organization) -> None:
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_cross_tenant import png_bytes
+
+    supplier_client.post(
+        reverse("product-new"), {**PRODUCT, "photo": SimpleUploadedFile("p.png", png_bytes())}
+    )
+    product = Product.objects.get()
+
+    stored = (settings.MEDIA_ROOT / product.photo.name).read_bytes()
+    assert not stored.startswith(b"\x89PNG")
+    assert product.photo.open("rb").read().startswith(b"\x89PNG")
