@@ -26,12 +26,12 @@ def read_decrypted(name: str) -> bytes:
 class EncryptedStorage(FileSystemStorage):
     """Uploaded files (product photos, logos) written encrypted and read back decrypted."""
 
-    def _save(self, name: str, content: File) -> str:  # type: ignore[type-arg]
+    def _save(self, name: str, content: File) -> str:
         data = content.read()
-        return super()._save(name, ContentFile(encrypt(data)))
+        return super()._save(name, ContentFile(encrypt(data)))  # type: ignore[misc]
 
-    def _open(self, name: str, mode: str = "rb") -> File:  # type: ignore[type-arg]
-        with super()._open(name, "rb") as handle:
+    def _open(self, name: str, mode: str = "rb") -> File:
+        with super()._open(name, "rb") as handle:  # type: ignore[misc]
             blob = handle.read()
         return ContentFile(decrypt(blob), name=name)
 

@@ -1,4 +1,4 @@
-"""Issuing a document: number it, freeze its content, render and store its PDF (being written).
+"""Issuing a document: number it, freeze its content, render and store its PDF.
 
 The interface other modules use:
 
@@ -15,19 +15,59 @@ The interface other modules use:
         due_date: date | None = None,
         previous_balance: Decimal = 0, payments: Decimal = 0,
         original: Document | None = None,          # for credit notes
+        reason: str = "",                          # for credit notes: printed and frozen
     ) -> Document
 
 It computes amounts per rate and tax once per rate (tsunagu.core.tax), total = Σ amounts + Σ tax,
 amount_due = previous_balance - payments + total, takes the next number under the sequence's row
 lock, stores the frozen content, renders the PDF, encrypts it, records its SHA-256 and an audit
 entry, all in the caller's transaction.
+
+The returned document carries `warnings` (a list of codes, also frozen in content["warnings"]):
+"missing_registration_number" when a qualified invoice is issued by a supplier without a
+registration number. The document is issued anyway; the page shows the warning.
+
+A credit note's tax per rate is the difference between one rounding of the corrected sum (the
+original plus every credit note, this one included) and the tax already charged, so that the
+original and its credit notes always net to the tax of the corrected amounts.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Sum
+
+from tsunagu.accounts.models import Membership, Organization
+from tsunagu.audit import services as audit
+from tsunagu.core.filestore import save_encrypted
+from tsunagu.core.tax import RATES, amounts_by_rate, tax_by_rate
+from tsunagu.customers.models import Customer
+from tsunagu.documents import numbering
+from tsunagu.documents.models import Document, DocumentStatus, DocumentType
+from tsunagu.ordering.models import Order, OrderLine
+
+MISSING_REGISTRATION_NUMBER = "missing_registration_number"
+
+# The Japanese titles printed on each kind of document (a legal form in Japan: see pdf.py).
+TITLES: dict[str, str] = {
+    DocumentType.DELIVERY_NOTE: "納品書",
+    DocumentType.SHIPPING_SLIP: "出荷伝票",
+    DocumentType.INVOICE: "請求書",
+    DocumentType.PERIODIC_INVOICE: "合計請求書",
+    DocumentType.CREDIT_NOTE: "赤伝（訂正伝票）",
+}
+
+
+class IssueError(Exception):
+    """The document cannot be issued as asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -43,3 +83,368 @@ class DocLine:
     unit_price: Decimal
     amount: Decimal  # whole yen, already rounded by the supplier's rule
     tax_rate: int  # 10 or 8
+
+    def as_content(self) -> dict[str, Any]:
+        return {
+            "delivered_on": self.delivered_on.isoformat() if self.delivered_on else None,
+            "order_number": self.order_number,
+            "product_code": self.product_code,
+            "product_name": self.product_name,
+            "quantity": self.quantity,
+            "unit_label": self.unit_label,
+            "unit_price": _decimal_text(self.unit_price),
+            "amount": str(self.amount),
+            "tax_rate": self.tax_rate,
+            "is_reduced_rate": self.tax_rate == 8,
+        }
+
+    @classmethod
+    def from_content(cls, data: dict[str, Any]) -> DocLine:
+        return cls(
+            delivered_on=date.fromisoformat(data["delivered_on"]) if data["delivered_on"] else None,
+            order_number=data["order_number"],
+            product_code=data["product_code"],
+            product_name=data["product_name"],
+            quantity=int(data["quantity"]),
+            unit_label=data["unit_label"],
+            unit_price=Decimal(data["unit_price"]),
+            amount=Decimal(data["amount"]),
+            tax_rate=int(data["tax_rate"]),
+        )
+
+
+SHIPPING_FEE_CODE = ""
+SHIPPING_FEE_NAME = "送料"
+
+
+def order_lines(order: Order) -> list[DocLine]:
+    """The lines of an order as delivered: confirmed quantities (a shortage reduces the line),
+    lines with nothing delivered left out, and the shipping fee as a 10% line."""
+    delivered_on = order.delivery_date or order.requested_delivery_date
+    lines: list[DocLine] = []
+    order_line: OrderLine
+    for order_line in order.lines.all():
+        quantity = (
+            order_line.confirmed_quantity
+            if order_line.confirmed_quantity is not None
+            else order_line.quantity
+        )
+        if quantity == 0:
+            continue
+        lines.append(
+            DocLine(
+                delivered_on=delivered_on,
+                order_number=order.number,
+                product_code=order_line.product_code,
+                product_name=order_line.product_name,
+                quantity=quantity,
+                unit_label=order_line.unit_label,
+                unit_price=order_line.unit_price,
+                amount=order_line.amount,
+                tax_rate=order_line.tax_rate,
+            )
+        )
+    if order.shipping_fee:
+        lines.append(
+            DocLine(
+                delivered_on=delivered_on,
+                order_number=order.number,
+                product_code=SHIPPING_FEE_CODE,
+                product_name=SHIPPING_FEE_NAME,
+                quantity=1,
+                unit_label="式",
+                unit_price=order.shipping_fee,
+                amount=order.shipping_fee,
+                tax_rate=10,
+            )
+        )
+    return lines
+
+
+def issue(
+    *,
+    actor: Membership | None,
+    supplier: Organization,
+    customer: Customer,
+    doc_type: str,
+    lines: Sequence[DocLine],
+    issued_on: date,
+    orders: Iterable[Order] = (),
+    period: tuple[date, date] | None = None,
+    due_date: date | None = None,
+    previous_balance: Decimal | int = 0,
+    payments: Decimal | int = 0,
+    original: Document | None = None,
+    reason: str = "",
+) -> Document:
+    """Issue one document in the caller's transaction (see the module docstring)."""
+    from tsunagu.documents import pdf
+
+    orders = list(orders)
+    lines = list(lines)
+    previous_balance = Decimal(previous_balance)
+    payments = Decimal(payments)
+    _check(supplier, customer, doc_type, lines, orders, original, reason)
+
+    with transaction.atomic():
+        if original is not None:
+            original = Document.objects.select_for_update().get(pk=original.pk)
+            if original.status == DocumentStatus.VOID:
+                raise IssueError("a void document cannot be corrected")
+        amounts = amounts_by_rate((line.tax_rate, line.amount) for line in lines)
+        if doc_type == DocumentType.CREDIT_NOTE and original is not None:
+            taxes = _credit_note_tax(original, amounts, supplier.rounding)
+        else:
+            taxes = tax_by_rate(amounts, supplier.rounding)
+        total = sum(amounts.values(), Decimal(0)) + sum(taxes.values(), Decimal(0))
+        amount_due = previous_balance - payments + total
+
+        is_qualified = doc_type == supplier.qualified_invoice_document or (
+            doc_type == DocumentType.CREDIT_NOTE
+            and original is not None
+            and original.is_qualified_invoice
+        )
+        warnings: list[str] = []
+        if is_qualified and not supplier.registration_number:
+            warnings.append(MISSING_REGISTRATION_NUMBER)
+
+        number, sequence = numbering.take_next(supplier, doc_type, on=issued_on)
+        document = Document(
+            supplier=supplier,
+            customer=customer,
+            buyer_id=customer.buyer_id,
+            doc_type=doc_type,
+            number=number,
+            issued_on=issued_on,
+            period_start=period[0] if period else None,
+            period_end=period[1] if period else None,
+            due_date=due_date,
+            is_qualified_invoice=is_qualified,
+            amount_10=amounts[10],
+            amount_8=amounts[8],
+            tax_10=taxes[10],
+            tax_8=taxes[8],
+            total=total,
+            previous_balance=previous_balance,
+            payments=payments,
+            amount_due=amount_due,
+            original=original,
+            issued_by=actor.user if actor is not None else None,
+        )
+        document.content = _content(
+            document,
+            sequence=sequence,
+            supplier=supplier,
+            customer=customer,
+            lines=lines,
+            amounts=amounts,
+            taxes=taxes,
+            orders=orders,
+            original=original,
+            reason=reason,
+            warnings=warnings,
+        )
+        data = pdf.render_document(document, logo=_image(supplier.logo), seal=_image(supplier.seal))
+        storage_name = save_encrypted(data, folder=f"documents/{supplier.pk}")
+        try:
+            document.pdf_storage_name = storage_name
+            document.pdf_sha256 = hashlib.sha256(data).hexdigest()
+            document.save(force_insert=True)
+            if orders:
+                document.orders.set(orders)
+            audit.record(
+                "document.issued",
+                actor=actor.user if actor is not None else None,
+                organization=supplier,
+                target=document,
+                acting_for=None,
+                changes={
+                    "doc_type": doc_type,
+                    "number": number,
+                    "customer": customer.customer_code,
+                    "total": str(total),
+                    "amount_due": str(amount_due),
+                    "pdf_sha256": document.pdf_sha256,
+                    "original": original.number if original is not None else "",
+                    "warnings": warnings,
+                },
+            )
+        except Exception:
+            default_storage.delete(storage_name)
+            raise
+    document.warnings = warnings  # type: ignore[attr-defined]
+    return document
+
+
+def _check(
+    supplier: Organization,
+    customer: Customer,
+    doc_type: str,
+    lines: list[DocLine],
+    orders: list[Order],
+    original: Document | None,
+    reason: str,
+) -> None:
+    if doc_type not in DocumentType.values:
+        raise IssueError(f"unknown document type {doc_type!r}")
+    if customer.supplier_id != supplier.pk:
+        raise IssueError("the customer belongs to another supplier")
+    for order in orders:
+        if order.supplier_id != supplier.pk or order.customer_id != customer.pk:
+            raise IssueError(f"order {order.number} is not this customer's")
+    for line in lines:
+        if line.tax_rate not in RATES:
+            raise IssueError(f"tax rate {line.tax_rate} is neither 10 nor 8")
+        if line.amount != line.amount.to_integral_value():
+            raise IssueError(f"line amount {line.amount} is not whole yen")
+    if doc_type == DocumentType.CREDIT_NOTE:
+        if original is None:
+            raise IssueError("a credit note needs the original document")
+        if original.supplier_id != supplier.pk or original.customer_id != customer.pk:
+            raise IssueError("the original document is another customer's")
+        if original.doc_type == DocumentType.CREDIT_NOTE:
+            raise IssueError("correct the original document, not a credit note")
+        if not reason.strip():
+            raise IssueError("a credit note needs a reason")
+        if not lines:
+            raise IssueError("a credit note needs at least one line")
+    elif original is not None:
+        raise IssueError("only a credit note refers to an original document")
+    elif doc_type != DocumentType.PERIODIC_INVOICE and not lines:
+        raise IssueError("a document needs at least one line")
+
+
+def _credit_note_tax(
+    original: Document, amounts: dict[int, Decimal], rounding: str
+) -> dict[int, Decimal]:
+    """Tax of the corrected sums (one rounding per rate) minus the tax already charged by the
+    original and its earlier credit notes: together they net to the correction exactly."""
+    earlier = Document.objects.filter(original=original, doc_type=DocumentType.CREDIT_NOTE).exclude(
+        status=DocumentStatus.VOID
+    )
+    sums = earlier.aggregate(
+        amount_10=Sum("amount_10"),
+        amount_8=Sum("amount_8"),
+        tax_10=Sum("tax_10"),
+        tax_8=Sum("tax_8"),
+    )
+    charged_amounts = {
+        10: original.amount_10 + (sums["amount_10"] or 0) + amounts[10],
+        8: original.amount_8 + (sums["amount_8"] or 0) + amounts[8],
+    }
+    corrected_tax = tax_by_rate(charged_amounts, rounding)
+    charged_tax = {
+        10: original.tax_10 + (sums["tax_10"] or 0),
+        8: original.tax_8 + (sums["tax_8"] or 0),
+    }
+    return {rate: corrected_tax[rate] - charged_tax[rate] for rate in RATES}
+
+
+def _content(
+    document: Document,
+    *,
+    sequence: int,
+    supplier: Organization,
+    customer: Customer,
+    lines: list[DocLine],
+    amounts: dict[int, Decimal],
+    taxes: dict[int, Decimal],
+    orders: list[Order],
+    original: Document | None,
+    reason: str,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """Everything printed, as data: the document can be re-read and re-checked without the
+    organization, customer or order rows it came from (they may change later)."""
+    carry_over = document.previous_balance - document.payments
+    subtotal = sum(amounts.values(), Decimal(0))
+    tax_total = sum(taxes.values(), Decimal(0))
+    return {
+        "version": 1,
+        "title": TITLES[document.doc_type],
+        "doc_type": document.doc_type,
+        "number": document.number,
+        "sequence": sequence,
+        "issued_on": document.issued_on.isoformat(),
+        "is_qualified_invoice": document.is_qualified_invoice,
+        "rounding": supplier.rounding,
+        "issuer": {
+            "name": supplier.name,
+            "postal_code": supplier.postal_code,
+            "address": supplier.address,
+            "phone": supplier.phone,
+            "fax": supplier.fax,
+            "email": supplier.email,
+            "registration_number": supplier.registration_number,
+        },
+        "recipient": {
+            "name": customer.name,
+            "customer_code": customer.customer_code,
+            "postal_code": customer.postal_code,
+            "address": customer.address,
+            "registration_number": customer.registration_number,
+        },
+        "lines": [line.as_content() for line in lines],
+        "amount_by_rate": {str(rate): str(amounts[rate]) for rate in RATES},
+        "tax_by_rate": {str(rate): str(taxes[rate]) for rate in RATES},
+        "total_by_rate": {str(rate): str(amounts[rate] + taxes[rate]) for rate in RATES},
+        "subtotal": str(subtotal),
+        "tax_total": str(tax_total),
+        "total": str(document.total),
+        "previous_balance": str(document.previous_balance),
+        "payments": str(document.payments),
+        "carry_over": str(carry_over),
+        "amount_due": str(document.amount_due),
+        "period": (
+            {"start": document.period_start.isoformat(), "end": document.period_end.isoformat()}
+            if document.period_start and document.period_end
+            else None
+        ),
+        "due_date": document.due_date.isoformat() if document.due_date else None,
+        "bank_accounts": [
+            row.strip() for row in supplier.bank_accounts.splitlines() if row.strip()
+        ],
+        "remarks": supplier.invoice_remarks,
+        "orders": [order.number for order in orders],
+        "ship_to": _ship_to(orders),
+        "original": (
+            {
+                "id": str(original.pk),
+                "number": original.number,
+                "doc_type": original.doc_type,
+                "title": TITLES[original.doc_type],
+                "issued_on": original.issued_on.isoformat(),
+                "total": str(original.total),
+            }
+            if original is not None
+            else None
+        ),
+        "reason": reason.strip(),
+        "warnings": warnings,
+    }
+
+
+def _ship_to(orders: list[Order]) -> dict[str, str] | None:
+    """The place the goods went, when every order went to the same one."""
+    if not orders or len({order.location_id for order in orders}) != 1:
+        return None
+    location = orders[0].location
+    return {"name": location.name, "address": location.address}
+
+
+def _decimal_text(value: Decimal) -> str:
+    """12.50 → "12.5", 100.00 → "100": the unit price as people write it."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _image(field: Any) -> bytes | None:
+    """The bytes of an uploaded logo or seal, or None (embedded in the PDF as data)."""
+    if not field:
+        return None
+    try:
+        with field.open("rb") as handle:
+            data: bytes = handle.read()
+            return data
+    except OSError:
+        return None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,56 @@ class DocumentSequence(models.Model):
         return f"{self.supplier_id} {self.doc_type} {self.last_number}"
 
 
+# What an issued document is: never changed after issue (DESIGN.md §4). Status, void reason and
+# the link to orders may change; these may not.
+FROZEN_FIELDS = (
+    "supplier_id",
+    "customer_id",
+    "doc_type",
+    "number",
+    "issued_on",
+    "period_start",
+    "period_end",
+    "due_date",
+    "is_qualified_invoice",
+    "content",
+    "amount_10",
+    "amount_8",
+    "tax_10",
+    "tax_8",
+    "total",
+    "previous_balance",
+    "payments",
+    "amount_due",
+    "original_id",
+    "pdf_storage_name",
+    "pdf_sha256",
+)
+
+
+class FrozenDocumentError(Exception):
+    """Something tried to change an issued document's frozen fields or to delete it."""
+
+
+def _frozen_names(fields: Any) -> set[str]:
+    names = {name.removesuffix("_id") for name in FROZEN_FIELDS}
+    return {str(f).removesuffix("_id") for f in fields} & names
+
+
+class DocumentQuerySet(models.QuerySet["Document"]):
+    """Bulk writes cannot bypass the guard either."""
+
+    def update(self, **kwargs: Any) -> int:
+        if changed := _frozen_names(kwargs):
+            raise FrozenDocumentError(f"an issued document cannot change {sorted(changed)}")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        if changed := _frozen_names(fields):
+            raise FrozenDocumentError(f"an issued document cannot change {sorted(changed)}")
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
 class Document(BaseModel):
     """An issued document. Its content is frozen as data when issued; its PDF is stored
     encrypted with its SHA-256. It is never edited: corrections are credit notes, or a void with
@@ -88,6 +139,8 @@ class Document(BaseModel):
     void_reason = models.CharField(max_length=300, blank=True)
     issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
 
+    objects: ClassVar[DocumentQuerySet] = DocumentQuerySet.as_manager()  # type: ignore[assignment]
+
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
@@ -110,6 +163,26 @@ class Document(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert freely; on an existing row refuse any change to a frozen field (a guard, not
+        business logic: corrections are credit notes, see tsunagu.documents.services)."""
+        if not self._state.adding:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or _frozen_names(update_fields):
+                self._refuse_frozen_changes()
+        super().save(*args, **kwargs)
+
+    def _refuse_frozen_changes(self) -> None:
+        stored = type(self).objects.filter(pk=self.pk).values(*FROZEN_FIELDS).first()
+        if stored is None:
+            return
+        changed = [name for name in FROZEN_FIELDS if getattr(self, name) != stored[name]]
+        if changed:
+            raise FrozenDocumentError(f"an issued document cannot change {changed}")
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenDocumentError("an issued document is never deleted: void it with a reason")
 
 
 class Payment(BaseModel):

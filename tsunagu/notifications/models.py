@@ -21,6 +21,9 @@ class OutboxMessage(BaseModel):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # Files sent with the mail, stored encrypted and decrypted only when sending: a list of
+    # {"storage_name", "filename", "content_type", "sha256"} (sha256 optional, checked if given).
+    attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

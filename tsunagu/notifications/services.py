@@ -8,9 +8,11 @@ the queue after SENDING_TIMEOUT: the one case where a mail could go out twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 from datetime import timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Organization
+from tsunagu.core.encryption import DecryptionError
+from tsunagu.core.filestore import read_decrypted
 from tsunagu.notifications.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -31,8 +35,27 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
+class Attachment(TypedDict, total=False):
+    """A file kept encrypted in the file store (tsunagu.core.filestore), sent with a mail."""
+
+    storage_name: str
+    filename: str
+    content_type: str
+    sha256: str
+
+
+class AttachmentError(Exception):
+    """An attachment cannot be read as it was stored: missing, damaged or changed."""
+
+
 def queue_email(
-    *, to: str, subject: str, text: str, html: str = "", organization: Organization | None = None
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    organization: Organization | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> OutboxMessage:
     """Write a mail to the outbox, and its delivery task to the queue, in the caller's transaction.
 
@@ -48,6 +71,7 @@ def queue_email(
         body_html=html,
         organization_id=organization.pk if organization is not None else None,
         next_attempt_at=timezone.now(),
+        attachments=list(attachments or []),
     )
     deliver_message.enqueue(str(message.pk))
     return message
@@ -79,6 +103,13 @@ def deliver(message_id: str) -> str:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     try:
+        for attachment in message.attachments:
+            email.attach(
+                attachment["filename"], _attachment_bytes(attachment), attachment["content_type"]
+            )
+    except AttachmentError as error:
+        return _gave_up(message, error)
+    try:
         email.send()
     except (smtplib.SMTPException, OSError) as error:
         return _failed(message, error)
@@ -88,6 +119,35 @@ def deliver(message_id: str) -> str:
     )
     logger.info("outbox.sent message_id=%s attempts=%s", message.pk, message.attempts + 1)
     return "sent"
+
+
+def _attachment_bytes(attachment: Attachment) -> bytes:
+    try:
+        data = read_decrypted(attachment["storage_name"])
+    except (OSError, DecryptionError) as error:
+        raise AttachmentError(f"{attachment.get('filename')}: {error}") from error
+    expected = attachment.get("sha256")
+    if expected and hashlib.sha256(data).hexdigest() != expected:
+        raise AttachmentError(
+            f"{attachment.get('filename')}: the file was changed after it was made"
+        )
+    return data
+
+
+def _gave_up(message: OutboxMessage, error: Exception) -> str:
+    """A mail whose attachment cannot be read as stored is never sent: retrying will not fix it,
+    and sending a changed file would be worse."""
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.FAILED,
+        attempts=message.attempts + 1,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        updated_at=now,
+    )
+    logger.error(
+        "outbox.attachment_refused message_id=%s error=%s", message.pk, type(error).__name__
+    )
+    return "gave up"
 
 
 def _failed(message: OutboxMessage, error: Exception) -> str:

@@ -211,6 +211,6 @@ def test_photos_are_stored_encrypted(supplier_client: Client, supplier: Organiza
     )
     product = Product.objects.get()
 
-    stored = (settings.MEDIA_ROOT / product.photo.name).read_bytes()
+    stored = (settings.MEDIA_ROOT / str(product.photo.name)).read_bytes()
     assert not stored.startswith(b"\x89PNG")
     assert product.photo.open("rb").read().startswith(b"\x89PNG")
