@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -29,6 +30,9 @@ from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFactory, ProductFactory
 from tsunagu.customers.models import Customer, Location
 from tsunagu.customers.tests.factories import CustomerFactory
+from tsunagu.documents.issuing import DocLine, issue
+from tsunagu.documents.models import BillingRun, Document, DocumentType
+from tsunagu.documents.services import issue_order_invoice
 from tsunagu.integrations.models import ImportJob
 from tsunagu.ordering.models import CartLine, ExportProfile, Order, OrderAttachment, OrderStatus
 from tsunagu.ordering.rules import LineRequest
@@ -36,7 +40,37 @@ from tsunagu.ordering.services import move_order, send_order, store_attachment
 from tsunagu.ordering.shipping import assign_shipping
 from tsunagu.ordering.tests.factories import linked_customer
 
+
 # URL name -> a function that makes a row of the first supplier and returns the URL's kwargs.
+def make_document(admin: Membership) -> Document:
+    return issue_order_invoice(make_accepted_order(admin), actor=admin)
+
+
+def make_document_for(member: Membership) -> Document:
+    customer = _account(member)
+    today = timezone.localdate()
+    return issue(
+        actor=None,
+        supplier=customer.supplier,
+        customer=customer,
+        doc_type=DocumentType.DELIVERY_NOTE,
+        issued_on=today,
+        lines=[
+            DocLine(
+                delivered_on=today,
+                order_number="S-000001",
+                product_code="P1",
+                product_name="キャベツ",
+                quantity=1,
+                unit_label="玉",
+                unit_price=Decimal("198"),
+                amount=Decimal("198"),
+                tax_rate=8,
+            )
+        ],
+    )
+
+
 CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "member-detail": lambda admin: {
         "membership_id": MembershipFactory.create(organization=admin.organization).pk
@@ -85,6 +119,24 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
     "supplier-order-move": lambda admin: {"order_id": make_accepted_order(admin).pk},
     "supplier-order-change": lambda admin: {"order_id": make_accepted_order(admin).pk},
     "supplier-order-message": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    **{
+        name: (lambda admin: {"document_id": make_document(admin).pk})
+        for name in (
+            "supplier-document",
+            "supplier-document-pdf",
+            "supplier-document-mail",
+            "supplier-document-sent",
+            "supplier-document-paid",
+            "supplier-document-void",
+            "supplier-document-credit-note",
+        )
+    },
+    "supplier-order-documents": lambda admin: {"order_id": make_accepted_order(admin).pk},
+    "billing-run": lambda admin: {
+        "run_id": BillingRun.objects.create(
+            supplier=admin.organization, closing_date=date(2026, 11, 20), started_by=admin.user
+        ).pk
+    },
     "supplier-attachment": lambda admin: {"attachment_id": make_attachment(admin).pk},
     "export-profile-edit": lambda admin: {"profile_id": make_export_profile(admin).pk},
     "export-profile-delete": lambda admin: {"profile_id": make_export_profile(admin).pk},
@@ -98,6 +150,7 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
 
 # Buyer-side URLs: a row of the buyer `buyer` (a customer of `supplier`), tried by another buyer.
 BUYER_CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
+    "buyer-document-pdf": lambda member: {"document_id": make_document_for(member).pk},
     "buyer-catalogue": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-cart": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-cart-add": lambda member: {"supplier_code": _account(member).supplier.code},

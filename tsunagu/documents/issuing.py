@@ -83,8 +83,12 @@ class DocLine:
     unit_price: Decimal
     amount: Decimal  # whole yen, already rounded by the supplier's rule
     tax_rate: int  # 10 or 8
+    # On a credit note: the index of the original's line it takes back (so later notes know
+    # what is left of that line). None everywhere else.
+    source_index: int | None = None
 
     def as_content(self) -> dict[str, Any]:
+        extra = {} if self.source_index is None else {"source_index": self.source_index}
         return {
             "delivered_on": self.delivered_on.isoformat() if self.delivered_on else None,
             "order_number": self.order_number,
@@ -96,6 +100,7 @@ class DocLine:
             "amount": str(self.amount),
             "tax_rate": self.tax_rate,
             "is_reduced_rate": self.tax_rate == 8,
+            **extra,
         }
 
     @classmethod
@@ -110,6 +115,7 @@ class DocLine:
             unit_price=Decimal(data["unit_price"]),
             amount=Decimal(data["amount"]),
             tax_rate=int(data["tax_rate"]),
+            source_index=data.get("source_index"),
         )
 
 

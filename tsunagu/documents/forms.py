@@ -1,0 +1,159 @@
+"""Forms of the document pages: search, mail, void, credit note, issue from an order."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tsunagu.core.text import normalize_number_text
+from tsunagu.documents.issuing import DocLine
+from tsunagu.documents.models import DocumentType
+from tsunagu.documents.selectors import DocumentSearch
+from tsunagu.documents.services import FROM_ORDER, CreditQuantity
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AmountField(forms.CharField):
+    """Whole yen as people type it: "1,200", "１２００円" and "¥1200" are 1200."""
+
+    default_error_messages = {"invalid": _("Enter an amount in yen, e.g. 12000.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = normalize_number_text(str(value or ""))
+        if not text:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not amount.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
+
+
+class DocumentSearchForm(forms.Form):
+    """Every field optional, any combination; a bad field shows its error and the others still
+    narrow the list."""
+
+    issued_from = forms.DateField(label=_("Issued from"), required=False, widget=_DATE)
+    issued_to = forms.DateField(label=_("Issued until"), required=False, widget=_DATE)
+    amount_min = AmountField(label=_("Total from (yen)"), required=False)
+    amount_max = AmountField(label=_("Total up to (yen)"), required=False)
+    counterparty = forms.CharField(label=_("Customer code or name"), required=False, max_length=100)
+    doc_type = forms.ChoiceField(
+        label=_("Document type"),
+        required=False,
+        choices=[("", _("All types")), *DocumentType.choices],
+    )
+
+    def __init__(self, *args: Any, counterparty_label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if counterparty_label:
+            self.fields["counterparty"].label = counterparty_label
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("issued_from"), cleaned.get("issued_to")
+        if start and end and start > end:
+            self.add_error("issued_to", _("The end date is before the start date."))
+        low, high = cleaned.get("amount_min"), cleaned.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", _("The upper amount is below the lower amount."))
+        return cleaned
+
+    def search(self) -> DocumentSearch:
+        """The valid fields as a search (call after is_valid())."""
+        data = getattr(self, "cleaned_data", {})
+        return DocumentSearch(
+            issued_from=data.get("issued_from"),
+            issued_to=data.get("issued_to"),
+            amount_min=data.get("amount_min"),
+            amount_max=data.get("amount_max"),
+            counterparty=(data.get("counterparty") or "").strip(),
+            doc_type=data.get("doc_type") or "",
+        )
+
+
+class MailForm(forms.Form):
+    to = forms.EmailField(
+        label=_("Send to"),
+        error_messages={
+            "required": _("Enter the e-mail address to send it to."),
+            "invalid": _("Enter an e-mail address, e.g. keiri@example.co.jp."),
+        },
+    )
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for voiding"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the reason for voiding this document.")},
+    )
+
+
+class IssueFromOrderForm(forms.Form):
+    doc_type = forms.ChoiceField(
+        choices=[(value, label) for value, label in DocumentType.choices if value in FROM_ORDER]
+    )
+
+
+class CreditNoteForm(forms.Form):
+    """How many of each line of the original to take back, and why."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Printed on the credit note, e.g. 2 returned because they were damaged."),
+        error_messages={
+            "required": _("Write the reason for the correction: it is printed on the note.")
+        },
+    )
+
+    def __init__(
+        self, *args: Any, lines: list[DocLine], left: dict[int, int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        self.left = left
+        for index, line in enumerate(lines):
+            self.fields[f"line_{index}"] = forms.IntegerField(
+                label=line.product_name,
+                required=False,
+                min_value=0,
+                max_value=max(left.get(index, line.quantity), 0),
+                initial=0,
+                disabled=left.get(index, line.quantity) <= 0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "qty-input"}),
+            )
+
+    def rows(self) -> list[tuple[DocLine, int, forms.BoundField]]:
+        return [
+            (line, self.left.get(index, line.quantity), self[f"line_{index}"])
+            for index, line in enumerate(self.lines)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(
+            cleaned.get(f"line_{index}") for index in range(len(self.lines))
+        ):
+            raise forms.ValidationError(_("Choose at least one line to correct."))
+        return cleaned
+
+    def quantities(self) -> list[CreditQuantity]:
+        return [
+            CreditQuantity(index, int(self.cleaned_data.get(f"line_{index}") or 0))
+            for index in range(len(self.lines))
+            if self.cleaned_data.get(f"line_{index}")
+        ]

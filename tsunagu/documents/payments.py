@@ -1,0 +1,319 @@
+"""Payments received from customers (入金): entered one by one or imported from a small CSV file,
+all or nothing. A payment lowers the carry-over (繰越) of the customer's next periodic invoice."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from tsunagu.accounts.models import Membership, Organization
+from tsunagu.audit import services as audit
+from tsunagu.customers.models import Customer
+from tsunagu.documents import billing
+from tsunagu.documents.models import Document, Payment
+from tsunagu.integrations.csv import schema as s
+from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
+from tsunagu.integrations.csv.results import RowError
+from tsunagu.integrations.csv.schema import CellError, Column, Schema
+
+MAX_AMOUNT = Decimal("999999999999")
+NOTE_MAX_LENGTH = 200
+
+
+_LOOK_UP = object()
+
+
+class PaymentRefusedError(Exception):
+    """The payment cannot be recorded as it is; the message says why."""
+
+
+def _amount(value: str) -> Decimal | None:
+    number = s.decimal_number(places=0, minimum=None)(value)
+    if number is None:
+        return None
+    if number <= 0:
+        raise CellError(_("Enter an amount of 1 yen or more."))
+    if number > MAX_AMOUNT:
+        raise CellError(_("The amount is too large."))
+    return number
+
+
+PAYMENT_SCHEMA = Schema(
+    key=Column("得意先コード", "customer_code", s.code(40), ("customer_code",), required=True),
+    columns=[
+        Column("入金日", "received_on", s.calendar_date, ("received_on",), required=True),
+        Column("金額", "amount", _amount, ("amount",), required=True),
+        Column("備考", "note", s.text(NOTE_MAX_LENGTH), ("note",)),
+    ],
+)
+
+
+def parse_amount(value: str) -> Decimal:
+    """'１２，０００円' → 12000; raises PaymentRefusedError with the reason otherwise."""
+    try:
+        number = _amount(value)
+    except CellError as error:
+        raise PaymentRefusedError(str(error)) from None
+    if number is None:
+        raise PaymentRefusedError(_("Enter the amount."))
+    return number
+
+
+def settled_problem(
+    customer: Customer, received_on: date, *, latest: Document | object | None = _LOOK_UP
+) -> str:
+    """Why a payment received on that day cannot be recorded any more, or "".
+
+    The payments of a periodic invoice are those received in its period: a payment dated on or
+    before the closing date of an invoice already issued would be on no invoice at all."""
+    if latest is _LOOK_UP:
+        latest = billing.latest_invoice(customer)
+    if not isinstance(latest, Document) or latest.period_end is None:
+        return ""
+    if received_on > latest.period_end:
+        return ""
+    return _(
+        "Invoice %(number)s already counts the payments up to %(date)s. To add this payment, "
+        "void that invoice and run the billing again."
+    ) % {"number": latest.number, "date": latest.period_end.isoformat()}
+
+
+@transaction.atomic
+def record_payment(
+    customer: Customer,
+    *,
+    actor: Membership,
+    received_on: date,
+    amount: Decimal,
+    note: str = "",
+) -> Payment:
+    """Record money received from one of the actor's customers."""
+    if customer.supplier_id != actor.organization_id:
+        raise PermissionError("only the customer's supplier records its payments")
+    if amount <= 0 or amount != amount.to_integral_value() or amount > MAX_AMOUNT:
+        raise PaymentRefusedError(_("Enter a whole number of yen, 1 or more."))
+    problem = settled_problem(customer, received_on)
+    if problem:
+        raise PaymentRefusedError(problem)
+    payment = Payment.objects.create(
+        supplier_id=customer.supplier_id,
+        customer=customer,
+        received_on=received_on,
+        amount=amount,
+        note=note.strip()[:NOTE_MAX_LENGTH],
+        created_by=actor.user,
+    )
+    audit.record(
+        "payment.recorded",
+        actor=actor.user,
+        organization=actor.organization,
+        target=payment,
+        target_label=f"{customer.customer_code} {received_on.isoformat()} ¥{amount:,}",
+        changes={
+            "customer": customer.customer_code,
+            "received_on": received_on.isoformat(),
+            "amount": str(amount),
+            "note": payment.note,
+        },
+    )
+    return payment
+
+
+def recent_payments(supplier: Organization, *, limit: int = 50) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(supplier=supplier)
+        .select_related("customer", "created_by")
+        .order_by("-received_on", "-created_at")[:limit]
+    )
+
+
+# ---- CSV import --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    line: int
+    customer: Customer
+    received_on: date
+    amount: Decimal
+    note: str
+
+
+@dataclass
+class PaymentImport:
+    """The checked rows of a file and every problem found; `applied` once saved."""
+
+    rows: list[PaymentRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    applied: bool = False
+    received_on_header: str = "入金日"
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.amount for row in self.rows), Decimal(0))
+
+    def error_lines(self) -> list[str]:
+        return [error.as_text() for error in self.errors]
+
+
+def _recorded_payments(
+    supplier: Organization, days: set[date]
+) -> set[tuple[object, date, Decimal, str]]:
+    """(customer id, date, amount, note) of the supplier's payments on those days: importing the
+    same file twice would otherwise count the money twice."""
+    return {
+        (customer_id, received_on, Decimal(amount), note)
+        for customer_id, received_on, amount, note in Payment.objects.filter(
+            supplier=supplier, received_on__in=days
+        ).values_list("customer_id", "received_on", "amount", "note")
+    }
+
+
+def _days_in(raw_rows: list[tuple[int, list[str]]], position: int) -> set[date]:
+    days = set()
+    for _line, cells in raw_rows:
+        try:
+            day = s.calendar_date(cells[position]) if position < len(cells) else None
+        except CellError:
+            continue
+        if day is not None:
+            days.add(day)
+    return days
+
+
+def check_payments_csv(supplier: Organization, data: bytes) -> PaymentImport:
+    """Read and check every row; change nothing."""
+    result = PaymentImport()
+    try:
+        text, _encoding = decode(data)
+    except UnreadableFileError as error:
+        result.errors.append(RowError(1, "", str(error)))
+        return result
+    reader = csv.reader(io.StringIO(text, newline=""))
+    headers = next(reader, [])
+    columns, problems = PAYMENT_SCHEMA.match_headers(headers)
+    result.errors.extend(RowError(1, "", problem) for problem in problems)
+    if problems:
+        return result
+    header_of = {column.name: headers[position] for position, column in columns.items()}
+    raw_rows = [(reader.line_num, cells) for cells in reader]
+    raw_rows = [(line, cells) for line, cells in raw_rows if any(cell.strip() for cell in cells)]
+    if not raw_rows:
+        result.errors.append(RowError(1, "", _("The file has no payments.")))
+        return result
+    result.received_on_header = header_of["received_on"]
+    customers = {
+        customer.customer_code: customer
+        for customer in Customer.objects.filter(supplier=supplier).select_related("supplier")
+    }
+    latest_of: dict[str, Document | None] = {}
+    date_position = next(p for p, column in columns.items() if column.name == "received_on")
+    recorded = _recorded_payments(supplier, _days_in(raw_rows, date_position))
+    for line, cells in raw_rows:
+        values: dict[str, object] = {}
+        row_errors: list[RowError] = []
+        if len(cells) > len(headers):
+            row_errors.append(RowError(line, "", _("This row has more cells than the header.")))
+        for position, column in columns.items():
+            raw = cells[position] if position < len(cells) else ""
+            try:
+                values[column.name] = column.parse(raw)
+            except CellError as error:
+                row_errors.append(RowError(line, headers[position], str(error)))
+        failing = {error.column for error in row_errors}
+        for name in ("customer_code", "received_on", "amount"):
+            if values.get(name) in (None, "") and header_of[name] not in failing:
+                row_errors.append(RowError(line, header_of[name], _("This cell is required.")))
+                failing.add(header_of[name])
+        customer = customers.get(str(values.get("customer_code") or ""))
+        if customer is None and header_of["customer_code"] not in failing:
+            row_errors.append(
+                RowError(
+                    line,
+                    header_of["customer_code"],
+                    _("There is no customer with the code %(code)s.")
+                    % {"code": values.get("customer_code")},
+                )
+            )
+        received_on = values.get("received_on")
+        if customer is not None and isinstance(received_on, date):
+            if customer.customer_code not in latest_of:
+                latest_of[customer.customer_code] = billing.latest_invoice(customer)
+            problem = settled_problem(
+                customer, received_on, latest=latest_of[customer.customer_code]
+            )
+            if problem:
+                row_errors.append(RowError(line, header_of["received_on"], problem))
+            elif (
+                customer.pk,
+                received_on,
+                values.get("amount"),
+                values.get("note") or "",
+            ) in recorded:
+                row_errors.append(
+                    RowError(
+                        line,
+                        "",
+                        _(
+                            "The same payment (customer, date, amount and note) is already "
+                            "recorded. If it is another payment, write something different "
+                            "in %(note)s."
+                        )
+                        % {"note": PAYMENT_SCHEMA.columns[2].header},
+                    )
+                )
+        result.errors.extend(row_errors)
+        if not row_errors and customer is not None and isinstance(received_on, date):
+            amount = values["amount"]
+            assert isinstance(amount, Decimal)  # noqa: S101 - parsed and required above
+            result.rows.append(
+                PaymentRow(line, customer, received_on, amount, str(values.get("note") or ""))
+            )
+    return result
+
+
+def import_payments_csv(
+    supplier: Organization, data: bytes, *, actor: Membership, dry_run: bool = False
+) -> PaymentImport:
+    """Check the file, then record every payment in one transaction: all of them, or (when any
+    row is wrong) none, with every bad row listed as 行 N: 列: 理由."""
+    if actor.organization_id != supplier.pk:
+        raise PermissionError("only the supplier imports its payments")
+    checked = check_payments_csv(supplier, data)
+    if checked.errors or dry_run:
+        return checked
+    with transaction.atomic():
+        # Checked again under the transaction: an invoice may have been issued meanwhile.
+        for row in checked.rows:
+            problem = settled_problem(row.customer, row.received_on)
+            if problem:
+                checked.errors.append(RowError(row.line, checked.received_on_header, problem))
+        if checked.errors:
+            return checked
+        Payment.objects.bulk_create(
+            Payment(
+                supplier=supplier,
+                customer=row.customer,
+                received_on=row.received_on,
+                amount=row.amount,
+                note=row.note,
+                created_by=actor.user,
+            )
+            for row in checked.rows
+        )
+        audit.record(
+            "payment.imported",
+            actor=actor.user,
+            organization=supplier,
+            target_label=_("CSV import of payments"),
+            changes={"rows": len(checked.rows), "total": str(checked.total)},
+        )
+    checked.applied = True
+    return checked

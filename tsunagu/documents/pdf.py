@@ -1,0 +1,143 @@
+"""Rendering a document's frozen content to PDF with WeasyPrint.
+
+The templates print Japanese fixed text (納品書, 請求書, 登録番号 …): these are Japanese business
+and tax forms, so their wording does not follow the reader's language. Everything printed comes
+from the document's frozen `content`, so a PDF rendered again from it is the same document.
+
+The HTML has no JavaScript and no external URL: the stylesheet is read from this app's static
+folder, logo and seal are embedded as data URIs, and the fetcher refuses anything else.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
+
+from tsunagu.documents.models import Document, DocumentType
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every rendering step at INFO; only its warnings are worth keeping.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
+STYLESHEET = STATIC_DIR / "print.css"
+
+TEMPLATES: dict[str, str] = {
+    DocumentType.DELIVERY_NOTE: "documents/pdf/delivery_note.html",
+    DocumentType.SHIPPING_SLIP: "documents/pdf/shipping_slip.html",
+    DocumentType.INVOICE: "documents/pdf/invoice.html",
+    DocumentType.PERIODIC_INVOICE: "documents/pdf/periodic_invoice.html",
+    DocumentType.CREDIT_NOTE: "documents/pdf/credit_note.html",
+}
+
+REDUCED_RATE_NOTE = "※は軽減税率(8%)対象"
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Data URIs and files in this app's static folder; nothing from the network."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("file:"):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if not path.is_relative_to(STATIC_DIR):
+                raise ValueError(f"refused a file outside the document static folder: {url}")
+        elif not url.startswith("data:"):
+            raise ValueError(f"refused a non-local resource: {url}")
+        return super().fetch(url, headers)
+
+
+def render_document(
+    document: Document, *, logo: bytes | None = None, seal: bytes | None = None
+) -> bytes:
+    """The PDF of a document, from its frozen content (plus the logo and seal at issue time)."""
+    html = render_html(document, logo=logo, seal=seal)
+    pdf = HTML(
+        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
+    ).write_pdf(
+        stylesheets=[CSS(filename=str(STYLESHEET), url_fetcher=LocalOnlyFetcher())],
+        pdf_identifier=str(document.pk).replace("-", "").encode(),
+    )
+    assert pdf is not None  # noqa: S101 - write_pdf without a target returns the bytes
+    return bytes(pdf)
+
+
+def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | None = None) -> str:
+    content = document.content
+    lines = [_line(row) for row in content.get("lines", [])]
+    if document.doc_type == DocumentType.PERIODIC_INVOICE:
+        lines.sort(key=lambda row: (row["delivered_on"] or date.min, row["order_number"]))
+    context = {
+        "c": content,
+        "title": content["title"],
+        "doc_type": document.doc_type,
+        "lines": lines,
+        "has_reduced_rate": any(row["is_reduced_rate"] for row in lines),
+        "rates": [
+            {
+                "rate": rate,
+                "label": f"{rate}%対象" if rate == 10 else "8%対象（軽減税率）※",
+                "amount": Decimal(content["amount_by_rate"][str(rate)]),
+                "tax": Decimal(content["tax_by_rate"][str(rate)]),
+                "total": Decimal(content["total_by_rate"][str(rate)]),
+            }
+            for rate in (10, 8)
+        ],
+        "issued_on": _date(content["issued_on"]),
+        "due_date": _date(content.get("due_date")),
+        "period_start": _date((content.get("period") or {}).get("start")),
+        "period_end": _date((content.get("period") or {}).get("end")),
+        "original_issued_on": _date((content.get("original") or {}).get("issued_on")),
+        "subtotal": Decimal(content["subtotal"]),
+        "tax_total": Decimal(content["tax_total"]),
+        "total": Decimal(content["total"]),
+        "previous_balance": Decimal(content["previous_balance"]),
+        "payments": Decimal(content["payments"]),
+        "carry_over": Decimal(content["carry_over"]),
+        "amount_due": Decimal(content["amount_due"]),
+        "reduced_rate_note": REDUCED_RATE_NOTE,
+        "logo": _data_uri(logo),
+        "seal": _data_uri(seal),
+    }
+    return render_to_string(TEMPLATES[document.doc_type], context)
+
+
+def _line(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "delivered_on": date.fromisoformat(row["delivered_on"]) if row["delivered_on"] else None,
+        "unit_price": Decimal(row["unit_price"]),
+        "amount": Decimal(row["amount"]),
+    }
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+_IMAGE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+)
+
+
+def _data_uri(data: bytes | None) -> str:
+    """A data URI for a PNG, JPEG or GIF image; "" for anything else (it is left out)."""
+    if not data:
+        return ""
+    for magic, kind in _IMAGE_TYPES:
+        if data.startswith(magic):
+            return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+    logger.warning("documents.pdf_image_skipped reason=unknown_type size=%s", len(data))
+    return ""

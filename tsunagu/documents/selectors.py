@@ -1,0 +1,105 @@
+"""Reads of the documents app: the searchable list (電子帳簿保存法: date, amount, counterparty),
+a document's family, and its PDF checked against the SHA-256 recorded when it was issued."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+
+from tsunagu.core.encryption import DecryptionError
+from tsunagu.core.filestore import read_decrypted
+from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, to_katakana
+from tsunagu.documents.models import Document
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DocumentSearch:
+    """Any combination of: issued between two dates, total between two amounts, counterparty
+    (customer code or name, partial), document type."""
+
+    issued_from: date | None = None
+    issued_to: date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    counterparty: str = ""
+    doc_type: str = ""
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            value not in (None, "")
+            for value in (
+                self.issued_from,
+                self.issued_to,
+                self.amount_min,
+                self.amount_max,
+                self.counterparty,
+                self.doc_type,
+            )
+        )
+
+
+def _filtered(documents: QuerySet[Document], search: DocumentSearch) -> QuerySet[Document]:
+    if search.issued_from:
+        documents = documents.filter(issued_on__gte=search.issued_from)
+    if search.issued_to:
+        documents = documents.filter(issued_on__lte=search.issued_to)
+    if search.amount_min is not None:
+        documents = documents.filter(total__gte=search.amount_min)
+    if search.amount_max is not None:
+        documents = documents.filter(total__lte=search.amount_max)
+    if search.doc_type:
+        documents = documents.filter(doc_type=search.doc_type)
+    for word in nfkc(search.counterparty).split():
+        documents = documents.filter(
+            Q(customer__customer_code__icontains=normalize_code(word))
+            | Q(customer__name__icontains=fold_halfwidth_kana(word))
+            | Q(customer__name_kana__icontains=to_katakana(word))
+        )
+    return documents
+
+
+def supplier_documents(supplier_id: UUID, search: DocumentSearch) -> QuerySet[Document]:
+    """The supplier's documents, newest first, with their customer in the same query."""
+    documents = Document.objects.filter(supplier_id=supplier_id).select_related("customer")
+    return _filtered(documents, search).order_by("-issued_on", "-created_at")
+
+
+def buyer_documents(buyer_id: UUID, search: DocumentSearch) -> QuerySet[Document]:
+    """The documents the buyer organization received from any supplier."""
+    documents = Document.objects.filter(customer__buyer_id=buyer_id).select_related(
+        "customer", "supplier"
+    )
+    return _filtered(documents, search).order_by("-issued_on", "-created_at")
+
+
+def corrections_of(document: Document) -> QuerySet[Document]:
+    return document.corrections.order_by("created_at")
+
+
+class DocumentIntegrityError(Exception):
+    """The stored PDF is missing, cannot be decrypted, or is not the one issued."""
+
+
+def read_pdf(document: Document) -> bytes:
+    """The PDF as issued. Refuses a file that is missing, damaged or changed since issue (its
+    SHA-256 must be the one recorded), so a tampered document is never handed out."""
+    try:
+        data = read_decrypted(document.pdf_storage_name)
+    except (OSError, DecryptionError) as error:
+        logger.error(
+            "documents.pdf_unreadable document_id=%s error=%s", document.pk, type(error).__name__
+        )
+        raise DocumentIntegrityError(str(error)) from error
+    if hashlib.sha256(data).hexdigest() != document.pdf_sha256:
+        logger.error("documents.pdf_sha256_mismatch document_id=%s", document.pk)
+        raise DocumentIntegrityError("SHA-256 mismatch")
+    return data

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+from tsunagu.documents import billing
+
+
+@task()
+def process_billing_run(run_id: str) -> str:
+    """Issue the invoices of one billing run; safe to run twice (a finished run is left alone,
+    an invoice already issued is not issued again)."""
+    return billing.process_run(run_id)

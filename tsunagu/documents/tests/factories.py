@@ -1,0 +1,118 @@
+"""Orders moved to delivered, and documents issued through the real `issue(...)`."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from tsunagu.accounts.models import Membership, Organization
+from tsunagu.catalog.tests.factories import ProductFactory
+from tsunagu.customers.models import Customer
+from tsunagu.documents.issuing import DocLine, issue
+from tsunagu.documents.models import Document, DocumentType
+from tsunagu.ordering import services as ordering
+from tsunagu.ordering.models import Order, OrderStatus
+from tsunagu.ordering.rules import LineRequest
+from tsunagu.ordering.tests.factories import linked_customer
+
+NOW = datetime(2026, 4, 20, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+_keys = itertools.count(1)
+
+
+def delivered_order(
+    supplier_member: Membership,
+    buyer_member: Membership,
+    customer: Customer | None = None,
+    *,
+    delivery_date: date = date(2026, 4, 21),
+    status: str = OrderStatus.DELIVERED,
+) -> Order:
+    """An order of two lines (キャベツ ×4 at 8%, 食器用洗剤 ×3 at ¥12.5 and 10%), moved along
+    to `status` by the supplier member."""
+    supplier = supplier_member.organization
+    if customer is None:
+        customer, location = linked_customer(
+            supplier,
+            buyer_member.organization,
+            name="テスト食堂",
+            customer_code="C001",
+            address="東京都千代田区1-1",
+        )
+    else:
+        location = customer.locations.get(is_default=True)
+    cabbage = ProductFactory.create(
+        supplier=supplier,
+        product_code=f"V{next(_keys):03d}",
+        name="キャベツ",
+        unit="玉",
+        unit_price=Decimal("198"),
+        tax_rate=8,
+    )
+    soap = ProductFactory.create(
+        supplier=supplier,
+        product_code=f"N{next(_keys):03d}",
+        name="食器用洗剤",
+        unit="本",
+        unit_price=Decimal("12.5"),
+        tax_rate=10,
+    )
+    order = ordering.send_order(
+        buyer_member,
+        customer,
+        location=location,
+        lines=[LineRequest(cabbage, 4), LineRequest(soap, 3)],
+        delivery_date=delivery_date,
+        idempotency_key=f"doc-test-{next(_keys)}",
+        now=NOW,
+    ).order
+    for step in (OrderStatus.ACCEPTED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+        if order.status == status:
+            break
+        order = ordering.move_order(order, to_status=step, actor=supplier_member)
+    return order
+
+
+def line(
+    amount: str | int | Decimal,
+    *,
+    rate: int = 10,
+    quantity: int = 1,
+    name: str = "商品",
+    code: str = "P1",
+    on: date | None = date(2026, 4, 10),
+    unit_price: Decimal | None = None,
+) -> DocLine:
+    value = Decimal(amount)
+    return DocLine(
+        delivered_on=on,
+        order_number="S-000001",
+        product_code=code,
+        product_name=name,
+        quantity=quantity,
+        unit_label="個",
+        unit_price=unit_price if unit_price is not None else value / quantity,
+        amount=value,
+        tax_rate=rate,
+    )
+
+
+def issued(
+    supplier: Organization,
+    customer: Customer,
+    *,
+    doc_type: str = DocumentType.INVOICE,
+    lines: list[DocLine] | None = None,
+    issued_on: date = date(2026, 4, 20),
+    **kwargs: object,
+) -> Document:
+    return issue(
+        actor=None,
+        supplier=supplier,
+        customer=customer,
+        doc_type=doc_type,
+        lines=lines if lines is not None else [line(1000), line(500, rate=8, name="米")],
+        issued_on=issued_on,
+        **kwargs,  # type: ignore[arg-type]
+    )
