@@ -1,6 +1,7 @@
 """The demo data that `make run` shows (CONTRACT.md: seed_demo). Idempotent.
 
-Each later app adds its part here through its own services, so that the demo stays lively.
+Each later app adds its part here through its own services, so that the demo stays lively:
+issued delivery notes and a closed billing period come last.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tsunagu.ops.demo_catalog import (
     seed_proxy_orders,
     seed_shipping,
 )
+from tsunagu.ops.demo_documents import seed_documents
 
 DEMO_PASSWORD = "tsunagu-demo-2026"  # noqa: S105 - published in the README on purpose
 
@@ -116,4 +118,5 @@ def seed_demo() -> dict[str, int]:
     seed_orders(owners)
     seed_proxy_orders(owners)
     seed_shipping(owners)
+    seed_documents(owners)
     return {"organizations": len(organizations), "created": created, "members": len(MEMBERS)}

@@ -6,6 +6,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tsunagu.accounts.models import Membership, Organization, Role, User
+from tsunagu.documents.models import Document, DocumentType
 from tsunagu.ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +25,13 @@ def snapshot() -> list[tuple[str, str, str]]:
 def test_seed_demo_is_idempotent_and_has_every_role() -> None:
     call_command("seed_demo", verbosity=0)
     first = snapshot()
+    documents = sorted(Document.objects.values_list("number", "doc_type", "total"))
     call_command("seed_demo", verbosity=0)
 
     assert snapshot() == first
+    assert sorted(Document.objects.values_list("number", "doc_type", "total")) == documents
+    kinds = {doc_type for _number, doc_type, _total in documents}
+    assert {DocumentType.DELIVERY_NOTE, DocumentType.PERIODIC_INVOICE} <= kinds
     assert set(Organization.objects.filter(is_supplier=True).values_list("code", flat=True)) == {
         "demo-supplier",
         "demo-supplier-2",
