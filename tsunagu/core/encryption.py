@@ -43,3 +43,9 @@ def decrypt(blob: bytes, *, keys: list[bytes] | None = None) -> bytes:
             except InvalidTag:
                 raise DecryptionError("the file was changed or damaged") from None
     raise DecryptionError("no key for this file: was its key removed from FILE_ENCRYPTION_KEYS?")
+
+
+def needs_rotation(blob: bytes, *, keys: list[bytes] | None = None) -> bool:
+    """True for an encrypted blob that is not under the newest key."""
+    newest = (keys or settings.FILE_ENCRYPTION_KEYS)[0]
+    return blob.startswith(MAGIC) and blob[4:12] != _key_id(newest)

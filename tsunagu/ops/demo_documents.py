@@ -5,6 +5,8 @@ Both go through the documents services, so running the seed again issues nothing
 
 from __future__ import annotations
 
+import contextlib
+
 from django.utils import timezone
 
 from tsunagu.accounts.models import Membership
@@ -18,10 +20,8 @@ def seed_documents(owners: dict[str, Membership]) -> None:
     supplier = actor.organization
     delivered = Order.objects.filter(supplier=supplier, status=OrderStatus.DELIVERED)
     for order in delivered.order_by("created_at"):
-        try:
+        with contextlib.suppress(services.AlreadyIssuedError):
             services.issue_delivery_note(order, actor=actor)
-        except services.AlreadyIssuedError:
-            pass
     today = timezone.localdate()
     closing_days = (
         Customer.objects.filter(supplier=supplier)
