@@ -266,12 +266,13 @@ def invoices_for_closing_date(supplier: Organization, closing_date: date) -> Que
 
 def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
     """Delivered orders whose delivery date (else the requested date) is in the period, and that
-    no other (non-void) periodic invoice holds: an order is billed once even if its date moved."""
+    no other live invoice holds, periodic or per order: an order is billed once even if its date
+    moved or it was invoiced on its own."""
     through = Document.orders.through
     on_periodic_invoice = Exists(
         through.objects.filter(
             order_id=OuterRef("pk"),
-            document__doc_type=DocumentType.PERIODIC_INVOICE,
+            document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
         ).exclude(document__status=DocumentStatus.VOID)
     )
     orders = (

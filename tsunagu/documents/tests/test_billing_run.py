@@ -19,6 +19,7 @@ from tsunagu.documents import billing
 from tsunagu.documents.billing import BillingError, run_billing
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
 from tsunagu.documents.payments import PaymentRefusedError, record_payment
+from tsunagu.documents.services import issue_order_invoice, void_document
 from tsunagu.ordering import services as ordering
 from tsunagu.ordering.models import Channel, Order, OrderStatus
 from tsunagu.ordering.rules import LineRequest
@@ -334,3 +335,22 @@ def test_an_order_is_billed_once_even_when_its_delivery_date_moves_later(
 
     assert december.total == 0
     assert december.previous_balance == Decimal(1078)
+
+
+def test_an_order_already_invoiced_on_its_own_is_not_billed_again(
+    supplier: Organization, supplier_admin: Membership
+) -> None:
+    sakura = customer_of(supplier, "C001", closing_day=20)
+    detergent = product(supplier, "N2", "980", 10)
+    alone = order_for(supplier_admin, sakura, [(detergent, 1)], on=date(2026, 11, 5))
+    order_for(supplier_admin, sakura, [(detergent, 2)], on=date(2026, 11, 6))
+    per_order = issue_order_invoice(alone, actor=supplier_admin)
+
+    ((invoice, _),) = run_billing(supplier, closing_date=NOV_20)
+
+    assert invoice.total == Decimal(2156)  # 980 × 2 + 10%, not the order invoiced on its own
+    assert alone not in invoice.orders.all()
+
+    void_document(per_order, actor=supplier_admin, reason="請求書の出し直し")
+    billing_again = billing.billable_orders(sakura, billing.billing_period(NOV_20, 20))
+    assert alone in billing_again
