@@ -3,7 +3,6 @@ and found by the buyer; the billing page issues the invoices of a closing date."
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_accounts_journeys import log_in, open_menu
 from tsunagu.documents.models import Document, DocumentType
+from tsunagu.documents.tests.test_pdf import poppler
 from tsunagu.ops.demo import DEMO_PASSWORD
 from tsunagu.ordering.models import Order, OrderStatus
 
@@ -45,9 +45,7 @@ def test_a_delivery_note_is_issued_from_the_order_downloaded_and_seen_by_the_buy
         page.get_by_role("link", name="PDFをダウンロード").click()
     pdf = tmp_path / "note.pdf"
     download.value.save_as(pdf)
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = poppler("pdftotext", "-layout", str(pdf), "-")
     assert "納品書" in text.replace(" ", "")  # the title is letter-spaced
     assert note.number in text
     assert f"{note.total:,}" in text
