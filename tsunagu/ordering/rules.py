@@ -149,3 +149,27 @@ def date_problem(customer: Customer, day: date | None, *, now: datetime) -> str 
             "order cutoff). Choose another date."
         )
     return None
+
+
+def order_problems(
+    customer: Customer,
+    lines: list[LineRequest],
+    delivery_date: date | None,
+    *,
+    now: datetime,
+    no_lines: str,
+) -> tuple[list[CheckedLine], dict[str, list[str]]]:
+    """The lines checked and priced, and what is wrong with the order as the buyer's own rules
+    see it, keyed by "order", "delivery_date" or a product code; `no_lines` says why an empty
+    order is refused."""
+    problems: dict[str, list[str]] = {}
+    if not lines:
+        problems["order"] = [no_lines]
+    problem = date_problem(customer, delivery_date, now=now)
+    if problem:
+        problems["delivery_date"] = [problem]
+    checked = check_lines(customer, lines)
+    for line in checked:
+        if line.problems:
+            problems[line.request.product.product_code] = line.problems
+    return checked, problems

@@ -182,18 +182,11 @@ def _create_order(
     now: datetime,
     clear_cart: bool,
 ) -> Order:
-    problems: dict[str, list[str]] = {}
     if customer.buyer_id != member.organization_id or location.customer_id != customer.pk:
         raise PermissionError("the customer and location must be the member's own")
-    if not lines:
-        problems["order"] = [_("The order has no lines.")]
-    date_problem = rules.date_problem(customer, delivery_date, now=now)
-    if date_problem:
-        problems["delivery_date"] = [date_problem]
-    checked = rules.check_lines(customer, lines)
-    for line in checked:
-        if line.problems:
-            problems[line.request.product.product_code] = line.problems
+    checked, problems = rules.order_problems(
+        customer, lines, delivery_date, now=now, no_lines=_("The order has no lines.")
+    )
     subtotal = sum((line.amount for line in checked), Decimal(0))
     if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
         problems.setdefault("order", []).append(
@@ -570,16 +563,13 @@ def change_order(
         )
     customer = order.customer
     now = now or timezone.now()
-    problems: dict[str, list[str]] = {}
-    if not lines:
-        problems["order"] = [_("The order has no lines. To withdraw it, cancel it instead.")]
-    date_problem = rules.date_problem(customer, delivery_date, now=now)
-    if date_problem:
-        problems["delivery_date"] = [date_problem]
-    checked = rules.check_lines(customer, lines)
-    for line in checked:
-        if line.problems:
-            problems[line.request.product.product_code] = line.problems
+    checked, problems = rules.order_problems(
+        customer,
+        lines,
+        delivery_date,
+        now=now,
+        no_lines=_("The order has no lines. To withdraw it, cancel it instead."),
+    )
     if problems:
         raise OrderRejectedError(problems)
     assert delivery_date is not None  # noqa: S101 - checked above
