@@ -1,28 +1,17 @@
 """How a request reaches a document: the supplier that issued it, or the buyer it was issued to.
 
-Another organization's document answers 404, exactly like a missing one.
+Also a supplier's billing runs. Another organization's document or run answers 404, exactly
+like a missing one.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
-from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.models import Membership
-from tsunagu.documents.models import Document
-from tsunagu.ordering.access import require_buyer
-
-
-def require_supplier(request: HttpRequest, *, write: bool = False) -> Membership:
-    """A supplier's owner, admin or member (viewers read only); 403 for anyone else."""
-    return require_supplier_staff(request, write=write)
-
-
-def require_buyer_reader(request: HttpRequest) -> Membership:
-    """Anyone of a buying organization may read the documents it received."""
-    return require_buyer(request)
+from tsunagu.documents.models import BillingRun, Document
 
 
 def get_document_for_supplier(member: Membership, document_id: UUID) -> Document:
@@ -42,4 +31,14 @@ def get_document_for_buyer(member: Membership, document_id: UUID) -> Document:
             pk=document_id, customer__buyer_id=member.organization_id
         )
     except Document.DoesNotExist:
+        raise Http404 from None
+
+
+def get_billing_run_for_member(member: Membership, run_id: UUID) -> BillingRun:
+    """One of the member's supplier's billing runs; another supplier's id answers 404."""
+    try:
+        return BillingRun.objects.select_related("started_by").get(
+            pk=run_id, supplier_id=member.organization_id
+        )
+    except BillingRun.DoesNotExist:
         raise Http404 from None

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,21 +24,12 @@ from tsunagu.accounts.models import Membership
 from tsunagu.core.text import normalize_code
 from tsunagu.customers.models import MONTH_END, Customer
 from tsunagu.documents import billing, payments
+from tsunagu.documents.access import get_billing_run_for_member
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType
 from tsunagu.integrations.csv.schema import CellError, calendar_date
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 RUNS_SHOWN = 5
-
-
-def get_billing_run_for_member(member: Membership, run_id: UUID) -> BillingRun:
-    """One of the member's supplier's billing runs; another supplier's id answers 404."""
-    try:
-        return BillingRun.objects.select_related("started_by").get(
-            pk=run_id, supplier_id=member.organization_id
-        )
-    except BillingRun.DoesNotExist:
-        raise Http404 from None
 
 
 def _parse_day(value: str) -> date:

@@ -14,14 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tsunagu.accounts.access import require_recent_login
+from tsunagu.accounts.access import require_recent_login, require_supplier_staff
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.documents import selectors, services
 from tsunagu.documents.access import (
     get_document_for_buyer,
     get_document_for_supplier,
-    require_buyer_reader,
-    require_supplier,
 )
 from tsunagu.documents.forms import (
     CreditNoteForm,
@@ -32,6 +30,7 @@ from tsunagu.documents.forms import (
 )
 from tsunagu.documents.issuing import MISSING_REGISTRATION_NUMBER, DocLine
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
+from tsunagu.ordering.access import require_buyer
 from tsunagu.ordering.supplier_access import get_order_for_supplier
 
 PAGE_SIZE = 50
@@ -69,7 +68,7 @@ def _search_page(
 @require_GET
 def supplier_documents(request: HttpRequest) -> HttpResponse:
     """Every document the supplier issued, searchable by date, amount, customer and type."""
-    member = require_supplier(request)
+    member = require_supplier_staff(request)
     return _search_page(
         request,
         lambda search: selectors.supplier_documents(member.organization_id, search),
@@ -147,7 +146,7 @@ def _render_document(
 @login_required
 @require_GET
 def supplier_document(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    member = require_supplier(request)
+    member = require_supplier_staff(request)
     document = get_document_for_supplier(member, document_id)
     return _render_document(request, member, document)
 
@@ -155,14 +154,14 @@ def supplier_document(request: HttpRequest, document_id: UUID) -> HttpResponse:
 @login_required
 @require_GET
 def supplier_document_pdf(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    member = require_supplier(request)
+    member = require_supplier_staff(request)
     return _pdf_response(request, get_document_for_supplier(member, document_id))
 
 
 @login_required
 @require_POST
 def supplier_document_mail(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    member = require_supplier(request, write=True)
+    member = require_supplier_staff(request, write=True)
     document = get_document_for_supplier(member, document_id)
     form = MailForm(request.POST)
     if not form.is_valid():
@@ -181,7 +180,7 @@ def supplier_document_mail(request: HttpRequest, document_id: UUID) -> HttpRespo
 
 
 def _status_action(request: HttpRequest, document_id: UUID, action: str) -> HttpResponse:
-    member = require_supplier(request, write=True)
+    member = require_supplier_staff(request, write=True)
     document = get_document_for_supplier(member, document_id)
     try:
         if action == "paid":
@@ -217,7 +216,7 @@ def _require_admin(member: Membership) -> None:
 @login_required
 @require_POST
 def supplier_document_void(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    member = require_supplier(request, write=True)
+    member = require_supplier_staff(request, write=True)
     document = get_document_for_supplier(member, document_id)
     _require_admin(member)
     require_recent_login(request)
@@ -236,7 +235,7 @@ def supplier_document_void(request: HttpRequest, document_id: UUID) -> HttpRespo
 @login_required
 @require_POST
 def supplier_document_credit_note(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    member = require_supplier(request, write=True)
+    member = require_supplier_staff(request, write=True)
     original = get_document_for_supplier(member, document_id)
     _require_admin(member)
     require_recent_login(request)
@@ -266,7 +265,7 @@ def supplier_document_credit_note(request: HttpRequest, document_id: UUID) -> Ht
 @require_POST
 def supplier_order_documents(request: HttpRequest, order_id: UUID) -> HttpResponse:
     """Issue a delivery note, shipping slip or per-order invoice from the order's page."""
-    member = require_supplier(request, write=True)
+    member = require_supplier_staff(request, write=True)
     order = get_order_for_supplier(member, order_id)
     form = IssueFromOrderForm(request.POST)
     if not form.is_valid():
@@ -299,7 +298,7 @@ def supplier_order_documents(request: HttpRequest, order_id: UUID) -> HttpRespon
 @require_GET
 def buyer_documents(request: HttpRequest) -> HttpResponse:
     """Delivery notes, invoices and credit notes the buyer's suppliers issued to it."""
-    member = require_buyer_reader(request)
+    member = require_buyer(request)
     return _search_page(
         request,
         lambda search: selectors.buyer_documents(member.organization_id, search),
@@ -311,7 +310,7 @@ def buyer_documents(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def buyer_document_pdf(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    member = require_buyer_reader(request)
+    member = require_buyer(request)
     return _pdf_response(request, get_document_for_buyer(member, document_id))
 
 
