@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organization
 from tsunagu.core.filestore import encrypted_storage
-from tsunagu.core.models import BaseModel
+from tsunagu.core.models import BaseModel, SupplierDefinedField
 
 
 class TaxRate(models.IntegerChoices):
@@ -85,7 +85,7 @@ class Product(BaseModel):
         return self.tax_rate == TaxRate.REDUCED
 
 
-class ProductField(BaseModel):
+class ProductField(SupplierDefinedField):
     """An extra product field a supplier defines (産地, 賞味期限…), with its validation."""
 
     class Kind(models.TextChoices):
@@ -97,27 +97,7 @@ class ProductField(BaseModel):
     supplier = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="product_fields"
     )
-    key = models.SlugField(_("key"), max_length=40)
-    label = models.CharField(_("label"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
-    is_required = models.BooleanField(_("required"), default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "label"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["supplier", "key"], name="catalog_productfield_key_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
 class PriceGroup(BaseModel):

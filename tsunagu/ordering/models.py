@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organization, User
 from tsunagu.catalog.models import Product
-from tsunagu.core.models import BaseModel
+from tsunagu.core.models import BaseModel, SupplierDefinedField
 from tsunagu.customers.models import Customer, Location
 
 
@@ -222,7 +222,7 @@ class Favourite(BaseModel):
         return f"{self.buyer_id} ♥ {self.product_id}"
 
 
-class OrderFormField(BaseModel):
+class OrderFormField(SupplierDefinedField):
     """A question of the supplier's own on every order form (e.g. 納品時間帯, 領収書の宛名)."""
 
     class Kind(models.TextChoices):
@@ -233,27 +233,7 @@ class OrderFormField(BaseModel):
     supplier = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="order_form_fields"
     )
-    key = models.SlugField(_("key"), max_length=40)
-    label = models.CharField(_("label"), max_length=60)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("One choice per line."))
-    is_required = models.BooleanField(_("required"), default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "label"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["supplier", "key"], name="ordering_orderformfield_key_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
 class OrderRevision(BaseModel):
