@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet
@@ -11,7 +10,6 @@ from django.db.models import Count, Q, QuerySet
 from tsunagu.accounts.models import Membership
 from tsunagu.catalog.models import CustomerPrice, Product
 from tsunagu.catalog.pricing import Price, price_for
-from tsunagu.core.money import round_money
 from tsunagu.core.text import search_key
 from tsunagu.customers.models import Customer
 from tsunagu.ordering.models import CartLine, Favourite, Order, OrderStatus
@@ -105,14 +103,6 @@ def home_accounts(
             )
         )
     return summaries
-
-
-def tax_estimate(amounts_by_rate: dict[int, Decimal], rounding: str) -> dict[int, Decimal]:
-    """Consumption tax once per rate, as the qualified invoice will compute it (DESIGN.md §4)."""
-    return {
-        rate: round_money(amount * Decimal(rate) / Decimal(100), rounding)
-        for rate, amount in amounts_by_rate.items()
-    }
 
 
 def last_quantities(member: Membership, customer: Customer) -> dict[UUID, tuple[int, str]]:

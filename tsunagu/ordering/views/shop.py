@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tsunagu.accounts.models import Membership
 from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
+from tsunagu.core.tax import tax_by_rate
 from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
@@ -217,7 +218,7 @@ def _confirmation(
         rate = line.request.product.tax_rate
         amounts[rate] = amounts.get(rate, Decimal(0)) + line.amount
     subtotal = sum(amounts.values(), Decimal(0))
-    taxes = selectors.tax_estimate(amounts, customer.supplier.rounding)
+    taxes = tax_by_rate(amounts, customer.supplier.rounding)  # as the invoice will compute it
     first = choices[0] if choices else None
     local = local_now(now)
     countdown = None
