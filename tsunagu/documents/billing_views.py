@@ -11,7 +11,6 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,9 +22,9 @@ from tsunagu.accounts.access import WRITE_ROLES, require_supplier_staff
 from tsunagu.accounts.models import Membership
 from tsunagu.core.text import normalize_code
 from tsunagu.customers.models import MONTH_END, Customer
-from tsunagu.documents import billing, payments
+from tsunagu.documents import billing, payments, selectors
 from tsunagu.documents.access import get_billing_run_for_member
-from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType
+from tsunagu.documents.models import BillingRun
 from tsunagu.integrations.csv.schema import CellError, calendar_date
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -136,38 +135,24 @@ def _suggested_dates(closing_days: list[int], today: date) -> list[date]:
     return sorted(days, reverse=True)
 
 
-def _default_closing_date(member: Membership, today: date) -> date:
+def _default_closing_date(closing_days: list[int], today: date) -> date:
     """The latest closing date of any active customer (today's month end without customers)."""
-    closing_days = set(
-        Customer.objects.filter(
-            supplier_id=member.organization_id, status=Customer.Status.ACTIVE
-        ).values_list("closing_day", flat=True)
-    ) or {MONTH_END}
-    return max(billing.latest_closing_date(today, day) for day in closing_days)
+    return max(billing.latest_closing_date(today, day) for day in set(closing_days) or {MONTH_END})
 
 
 def _billing_page(
-    request: HttpRequest, member: Membership, form: ClosingDateForm, selected: date | None
+    request: HttpRequest,
+    member: Membership,
+    form: ClosingDateForm,
+    selected: date | None,
+    closing_days: list[int],
 ) -> HttpResponse:
     supplier = member.organization
     today = timezone.localdate()
-    closing_days = list(
-        Customer.objects.filter(supplier=supplier, status=Customer.Status.ACTIVE).values_list(
-            "closing_day", flat=True
-        )
-    )
     suggested = _suggested_dates(closing_days, today)
-    issued = {
-        row["period_end"]: row["n"]
-        for row in Document.objects.filter(
-            supplier=supplier,
-            doc_type=DocumentType.PERIODIC_INVOICE,
-            period_end__in=[*suggested, *([selected] if selected else [])],
-        )
-        .exclude(status=DocumentStatus.VOID)
-        .values("period_end")
-        .annotate(n=Count("id"))
-    }
+    issued = selectors.periodic_invoice_counts(
+        supplier, [*suggested, *([selected] if selected else [])]
+    )
     per_day = Counter(closing_days)
 
     def closing_count(day: date) -> int:
@@ -186,11 +171,7 @@ def _billing_page(
         context.update(
             selected_customers=closing_count(selected),
             invoices=list(billing.invoices_for_closing_date(supplier, selected)),
-            runs=list(
-                BillingRun.objects.filter(supplier=supplier, closing_date=selected).order_by(
-                    "-created_at"
-                )[:RUNS_SHOWN]
-            ),
+            runs=selectors.recent_billing_runs(supplier, selected, RUNS_SHOWN),
         )
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "documents/billing_home.html", context, status=status)
@@ -213,7 +194,9 @@ def billing_home(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("billing-run", run_id=run.pk)
         selected = form.cleaned_data.get("closing_date") if not form.errors else None
-        return _billing_page(request, member, form, selected)
+        return _billing_page(
+            request, member, form, selected, selectors.active_closing_days(member.organization)
+        )
     member = require_supplier_staff(request)
     selected = None
     if request.GET.get("date"):
@@ -221,9 +204,10 @@ def billing_home(request: HttpRequest) -> HttpResponse:
             selected = _parse_day(request.GET["date"])
         except forms.ValidationError:
             selected = None
-    default = selected or _default_closing_date(member, today)
+    closing_days = selectors.active_closing_days(member.organization)
+    default = selected or _default_closing_date(closing_days, today)
     form = ClosingDateForm(initial={"closing_date": default.isoformat()}, today=today)
-    return _billing_page(request, member, form, selected)
+    return _billing_page(request, member, form, selected, closing_days)
 
 
 @login_required
@@ -260,11 +244,7 @@ def _payments_page(
         {
             "form": form,
             "payments": list(payments.recent_payments(member.organization)),
-            "customers": list(
-                Customer.objects.filter(
-                    supplier=member.organization, status=Customer.Status.ACTIVE
-                ).values_list("customer_code", "name")
-            ),
+            "customers": selectors.active_customer_choices(member.organization),
             "can_write": member.role in WRITE_ROLES,
         },
         status=status,

@@ -10,12 +10,14 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from tsunagu.accounts.models import Organization
 from tsunagu.core.encryption import DecryptionError
 from tsunagu.core.filestore import read_decrypted
 from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, to_katakana
-from tsunagu.documents.models import Document
+from tsunagu.customers.models import Customer
+from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType
 
 logger = logging.getLogger(__name__)
 
@@ -103,3 +105,45 @@ def read_pdf(document: Document) -> bytes:
         logger.error("documents.pdf_sha256_mismatch document_id=%s", document.pk)
         raise DocumentIntegrityError("SHA-256 mismatch")
     return data
+
+
+# ---- billing and payments pages ----------------------------------------------------------------
+
+
+def active_closing_days(supplier: Organization) -> list[int]:
+    """The closing day of every active customer of the supplier (one entry per customer)."""
+    return list(
+        Customer.objects.filter(supplier=supplier, status=Customer.Status.ACTIVE).values_list(
+            "closing_day", flat=True
+        )
+    )
+
+
+def active_customer_choices(supplier: Organization) -> list[tuple[str, str]]:
+    """(code, name) of the supplier's active customers, for picking one by code."""
+    return list(
+        Customer.objects.filter(supplier=supplier, status=Customer.Status.ACTIVE).values_list(
+            "customer_code", "name"
+        )
+    )
+
+
+def periodic_invoice_counts(supplier: Organization, days: list[date]) -> dict[date | None, int]:
+    """How many live periodic invoices the supplier issued for each of these closing dates."""
+    return {
+        row["period_end"]: row["n"]
+        for row in Document.objects.filter(
+            supplier=supplier, doc_type=DocumentType.PERIODIC_INVOICE, period_end__in=days
+        )
+        .exclude(status=DocumentStatus.VOID)
+        .values("period_end")
+        .annotate(n=Count("id"))
+    }
+
+
+def recent_billing_runs(supplier: Organization, closing_date: date, limit: int) -> list[BillingRun]:
+    return list(
+        BillingRun.objects.filter(supplier=supplier, closing_date=closing_date).order_by(
+            "-created_at"
+        )[:limit]
+    )
