@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.accounts.models import Organization
 from tsunagu.core.text import normalize_number_text
+from tsunagu.documents import numbering
+from tsunagu.documents.document_settings import QUALIFIED_CHOICES, NumberFormatRow
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import DocumentType
 from tsunagu.documents.selectors import DocumentSearch
@@ -80,6 +86,113 @@ class DocumentSearchForm(forms.Form):
             counterparty=(data.get("counterparty") or "").strip(),
             doc_type=data.get("doc_type") or "",
         )
+
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+IMAGE_FORMATS = {"PNG", "JPEG"}
+
+
+def _printable_image(image: Any) -> Any:
+    """A logo or seal the PDF can print: PNG or JPEG, at most 2 MB."""
+    if not image or image is False or not hasattr(image, "size"):
+        return image
+    if image.size > MAX_IMAGE_BYTES:
+        raise ValidationError(_("The image is larger than 2 MB. Choose a smaller one."))
+    kind = getattr(getattr(image, "image", None), "format", None)
+    if kind is not None and kind not in IMAGE_FORMATS:
+        raise ValidationError(_("Choose a PNG or JPEG image."))
+    return image
+
+
+class DocumentSettingsForm(forms.ModelForm[Organization]):
+    """What every document prints and how it is numbered (the supplier's admins)."""
+
+    qualified_invoice_document = forms.ChoiceField(
+        label=_("Document that serves as the qualified invoice"),
+        choices=[
+            (value, label) for value, label in DocumentType.choices if value in QUALIFIED_CHOICES
+        ],
+        help_text=_(
+            "It carries your registration number and the tax per rate. Usually the invoice."
+        ),
+    )
+
+    class Meta:
+        model = Organization
+        fields = [
+            "logo",
+            "seal",
+            "bank_accounts",
+            "invoice_remarks",
+            "qualified_invoice_document",
+            "move_due_dates_off_holidays",
+        ]
+        widgets = {
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "seal": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            "bank_accounts": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "つなぐ銀行 本店 普通 1234567 カ）ツナグショウジ"}
+            ),
+            "invoice_remarks": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "logo": _("PNG or JPEG, up to 2 MB. Printed at the top left of every document."),
+            "seal": _("PNG or JPEG, up to 2 MB. Printed over your name on every document."),
+            "move_due_dates_off_holidays": _(
+                "A due date on a Saturday, Sunday or holiday moves to the next business day."
+            ),
+        }
+
+    def __init__(self, *args: Any, formats: list[NumberFormatRow], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.formats = formats
+        for row in formats:
+            self.fields[f"format_{row.doc_type}"] = forms.CharField(
+                label=_("Number format: %(type)s") % {"type": row.label},
+                initial=row.number_format,
+                max_length=60,
+                widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+                error_messages={"required": _("Enter a number format, e.g. {Y}{M}-{seq:05}.")},
+            )
+
+    def clean_logo(self) -> Any:
+        return _printable_image(self.cleaned_data.get("logo"))
+
+    def clean_seal(self) -> Any:
+        return _printable_image(self.cleaned_data.get("seal"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for row in self.formats:
+            name = f"format_{row.doc_type}"
+            value = cleaned.get(name)
+            if not value:
+                continue
+            # Full-width braces, digits and letters as typed on a Japanese keyboard.
+            value = unicodedata.normalize("NFKC", value).strip()
+            try:
+                cleaned[name] = numbering.validate_number_format(value)
+            except ValidationError as error:
+                self.add_error(name, error)
+        return cleaned
+
+    def format_fields(self) -> list[tuple[NumberFormatRow, forms.BoundField, str]]:
+        """Each number format's field with the next number it gives today."""
+        today = timezone.localdate()
+        return [
+            (row, self[f"format_{row.doc_type}"], row.next_number(today)) for row in self.formats
+        ]
+
+    def settings_data(self) -> dict[str, Any]:
+        """The organization fields as cleaned (an image: a file, False to remove, None to keep)."""
+        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        for field in ("logo", "seal"):
+            if field not in self.files and data[field] is not False:
+                data[field] = None
+        return data
+
+    def formats_data(self) -> dict[str, str]:
+        return {row.doc_type: self.cleaned_data[f"format_{row.doc_type}"] for row in self.formats}
 
 
 class MailForm(forms.Form):

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from tsunagu.documents import views
+from tsunagu.documents import settings_views, views
 
 urlpatterns = [
     # The supplier's documents (views.py)
     path("supplier/documents/", views.supplier_documents, name="supplier-documents"),
+    path(
+        "supplier/documents/settings/",
+        settings_views.document_settings,
+        name="document-settings",
+    ),
     path(
         "supplier/documents/<uuid:document_id>/",
         views.supplier_document,
