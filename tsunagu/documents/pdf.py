@@ -11,6 +11,7 @@ folder, logo and seal are embedded as data URIs, and the fetcher refuses anythin
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from datetime import date
 from decimal import Decimal
@@ -57,6 +58,13 @@ class LocalOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+@functools.cache
+def stylesheet() -> CSS:
+    """The print stylesheet, parsed once per process (a billing run renders hundreds of PDFs;
+    the file ships with the code, so it cannot change while the process runs)."""
+    return CSS(filename=str(STYLESHEET), url_fetcher=LocalOnlyFetcher())
+
+
 def render_document(
     document: Document, *, logo: bytes | None = None, seal: bytes | None = None
 ) -> bytes:
@@ -65,7 +73,7 @@ def render_document(
     pdf = HTML(
         string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
     ).write_pdf(
-        stylesheets=[CSS(filename=str(STYLESHEET), url_fetcher=LocalOnlyFetcher())],
+        stylesheets=[stylesheet()],
         pdf_identifier=str(document.pk).replace("-", "").encode(),
     )
     assert pdf is not None  # noqa: S101 - write_pdf without a target returns the bytes
