@@ -5,9 +5,10 @@ import time
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
@@ -21,12 +22,18 @@ from tsunagu.documents.tests.factories import issued
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def own_file_store(settings: Any, tmp_path: Path) -> None:
+    """A file store of this test's own: the sweep looks at every stored PDF."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 class CallerFailedError(Exception):
     pass
 
 
 def _age(name: str, hours: int) -> None:
-    path = Path(settings.MEDIA_ROOT) / name
+    path = Path(django_settings.MEDIA_ROOT) / name
     then = time.time() - hours * 3600
     os.utime(path, (then, then))
 
