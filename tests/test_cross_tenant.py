@@ -150,6 +150,7 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
 
 # Buyer-side URLs: a row of the buyer `buyer` (a customer of `supplier`), tried by another buyer.
 BUYER_CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
+    "buyer-document": lambda member: {"document_id": make_document_for(member).pk},
     "buyer-document-pdf": lambda member: {"document_id": make_document_for(member).pk},
     "buyer-catalogue": lambda member: {"supplier_code": _account(member).supplier.code},
     "buyer-cart": lambda member: {"supplier_code": _account(member).supplier.code},

@@ -55,6 +55,11 @@ urlpatterns = [
     # The buyer's documents
     path("buyer/documents/", views.buyer_documents, name="buyer-documents"),
     path(
+        "buyer/documents/<uuid:document_id>/",
+        views.buyer_document,
+        name="buyer-document",
+    ),
+    path(
         "buyer/documents/<uuid:document_id>/pdf/",
         views.buyer_document_pdf,
         name="buyer-document-pdf",

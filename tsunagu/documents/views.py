@@ -93,6 +93,26 @@ def _left(document: Document, lines: list[DocLine]) -> dict[int, int]:
     return {index: line.quantity - taken.get(index, (0, 0))[0] for index, line in enumerate(lines)}
 
 
+def _figures(document: Document) -> dict[str, Any]:
+    """What both sides' document pages show: the frozen lines and amounts per rate, the orders
+    and the credit notes that correct it."""
+    return {
+        "document": document,
+        "c": document.content,
+        "lines": [DocLine.from_content(row) for row in document.content.get("lines", [])],
+        "rates": [
+            (
+                rate,
+                document.content["amount_by_rate"][str(rate)],
+                document.content["tax_by_rate"][str(rate)],
+            )
+            for rate in (10, 8)
+        ],
+        "orders": list(document.orders.all()),
+        "corrections": list(selectors.corrections_of(document)),
+    }
+
+
 def _render_document(
     request: HttpRequest,
     member: Membership,
@@ -103,7 +123,8 @@ def _render_document(
     credit_form: CreditNoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    lines = [DocLine.from_content(row) for row in document.content.get("lines", [])]
+    figures = _figures(document)
+    lines = figures["lines"]
     can_write = member.role in services.WRITE_ROLES
     is_admin = member.role in services.ADMIN_ROLES
     is_void = document.status == DocumentStatus.VOID
@@ -112,20 +133,8 @@ def _render_document(
         request,
         "documents/supplier_detail.html",
         {
-            "document": document,
-            "c": document.content,
-            "lines": lines,
-            "orders": list(document.orders.all()),
-            "corrections": list(selectors.corrections_of(document)),
+            **figures,
             "warnings": _warnings(document),
-            "rates": [
-                (
-                    rate,
-                    document.content["amount_by_rate"][str(rate)],
-                    document.content["tax_by_rate"][str(rate)],
-                )
-                for rate in (10, 8)
-            ],
             "can_write": can_write and not is_void,
             "can_mark_paid": can_write
             and document.doc_type in services.PAYABLE_TYPES
@@ -305,6 +314,15 @@ def buyer_documents(request: HttpRequest) -> HttpResponse:
         "documents/buyer_list.html",
         {"organization": member.organization},
     )
+
+
+@login_required
+@require_GET
+def buyer_document(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """A document the buyer received: its figures, what to pay by when, and the PDF."""
+    member = require_buyer(request)
+    document = get_document_for_buyer(member, document_id)
+    return render(request, "documents/buyer_detail.html", _figures(document))
 
 
 @login_required

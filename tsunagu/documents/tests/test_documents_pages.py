@@ -19,6 +19,7 @@ from tsunagu.core.filestore import read_decrypted
 from tsunagu.customers.models import Customer
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
+from tsunagu.documents.services import issue_credit_note
 from tsunagu.documents.tests.factories import issued, line
 from tsunagu.notifications.models import OutboxMessage
 from tsunagu.ordering.models import Order
@@ -412,3 +413,29 @@ def test_the_buyer_cannot_use_the_supplier_pages(buyer_client: Client, invoice: 
     ).status_code in {403, 404}
     invoice.refresh_from_db()
     assert invoice.status == DocumentStatus.ISSUED
+
+
+def test_the_buyer_opens_a_document_sees_what_to_pay_and_downloads_it(
+    buyer_client: Client, invoice: Document, supplier_admin: Membership
+) -> None:
+    note = issue_credit_note(
+        invoice, actor=supplier_admin, lines=[line(-555, rate=8, name="米")], reason="1袋返品"
+    )
+
+    list_page = buyer_client.get(reverse("buyer-documents")).content.decode()
+    assert reverse("buyer-document", args=[invoice.pk]) in list_page
+    response = buyer_client.get(reverse("buyer-document", args=[invoice.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert invoice.number in page
+    assert f"¥{invoice.amount_due:,.0f}" in page
+    assert "三井住友銀行 梅田支店" in page  # where to pay
+    assert "洗剤" in page
+    assert "8% ※" in page
+    assert reverse("buyer-document-pdf", args=[invoice.pk]) in page
+    assert reverse("buyer-document", args=[note.pk]) in page  # the credit note correcting it
+    assert reverse("supplier-document", args=[invoice.pk]) not in page
+    note_page = buyer_client.get(reverse("buyer-document", args=[note.pk])).content.decode()
+    assert "1袋返品" in note_page
+    assert reverse("buyer-document", args=[invoice.pk]) in note_page
