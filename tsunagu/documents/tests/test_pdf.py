@@ -104,6 +104,19 @@ def test_fonts_are_embedded_and_japanese(invoice: Document, tmp_path: Path) -> N
     assert any("IPAexGothic" in row for row in rows)
 
 
+def test_a_character_ipaex_lacks_is_printed_with_noto_cjk(
+    supplier: Organization, customer: Customer, tmp_path: Path
+) -> None:
+    """𠮷 (U+20BB7, JIS X 0213) is not in IPAex: the fallback font prints it, embedded too."""
+    document = issued(supplier, customer, lines=[line(1000, name="𠮷田農園のお米")])
+    path = _pdf_file(document, tmp_path)
+
+    assert "𠮷田農園のお米" in pdf_text(document, tmp_path)
+    fonts = poppler("pdffonts", str(path)).splitlines()[2:]
+    assert any("Noto-Sans-CJK" in row for row in fonts), fonts
+    assert all(row.split()[-5] == "yes" for row in fonts)
+
+
 def test_long_documents_number_their_pages_and_repeat_the_table_header(
     supplier: Organization, customer: Customer, tmp_path: Path
 ) -> None:
