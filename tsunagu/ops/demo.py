@@ -48,6 +48,8 @@ SUPPLIERS = [
             "email": "order@demo-supplier.example",
             "registration_number": "T4010001234567",
             "allowed_email_domains": "demo-supplier.example",
+            "bank_accounts": "つなぐ銀行 築地支店 普通 1234567 ツナグシヨクヒンオロシ（カ",
+            "invoice_remarks": "お振込手数料はご負担くださいますようお願いいたします。",
         },
     ),
     DemoOrganization(
