@@ -27,12 +27,6 @@ TEXT_FIELDS = (
     "move_due_dates_off_holidays",
 )
 IMAGE_FIELDS = ("logo", "seal")
-# Which documents may serve as the qualified invoice (the supplier's choice, default: invoice).
-QUALIFIED_CHOICES = (
-    DocumentType.INVOICE,
-    DocumentType.PERIODIC_INVOICE,
-    DocumentType.DELIVERY_NOTE,
-)
 
 
 @dataclass(frozen=True)

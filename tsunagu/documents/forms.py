@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.accounts.models import Organization
 from tsunagu.core.text import normalize_number_text
 from tsunagu.documents import numbering
-from tsunagu.documents.document_settings import QUALIFIED_CHOICES, NumberFormatRow
+from tsunagu.documents.document_settings import NumberFormatRow
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import DocumentType
 from tsunagu.documents.selectors import DocumentSearch
@@ -110,10 +110,12 @@ class DocumentSettingsForm(forms.ModelForm[Organization]):
     qualified_invoice_document = forms.ChoiceField(
         label=_("Document that serves as the qualified invoice"),
         choices=[
-            (value, label) for value, label in DocumentType.choices if value in QUALIFIED_CHOICES
+            (DocumentType.INVOICE, _("Invoices (per order and periodic)")),
+            (DocumentType.PERIODIC_INVOICE, _("Periodic invoices only")),
+            (DocumentType.DELIVERY_NOTE, _("Delivery notes")),
         ],
         help_text=_(
-            "It carries your registration number and the tax per rate. Usually the invoice."
+            "It carries your registration number and the tax per rate. Usually the invoices."
         ),
     )
 

@@ -66,6 +66,16 @@ TITLES: dict[str, str] = {
 }
 
 
+# The supplier's setting → the documents issued as qualified invoices. "invoice" (the default)
+# covers both kinds of invoice: a customer billed per delivery gets per-order invoices, one billed
+# by closing day gets periodic ones, and each must be able to deduct its input tax.
+QUALIFIED_TYPES: dict[str, tuple[str, ...]] = {
+    DocumentType.INVOICE: (DocumentType.INVOICE, DocumentType.PERIODIC_INVOICE),
+    DocumentType.PERIODIC_INVOICE: (DocumentType.PERIODIC_INVOICE,),
+    DocumentType.DELIVERY_NOTE: (DocumentType.DELIVERY_NOTE,),
+}
+
+
 class IssueError(Exception):
     """The document cannot be issued as asked; the message says why."""
 
@@ -205,7 +215,7 @@ def issue(
         total = sum(amounts.values(), Decimal(0)) + sum(taxes.values(), Decimal(0))
         amount_due = previous_balance - payments + total
 
-        is_qualified = doc_type == supplier.qualified_invoice_document or (
+        is_qualified = doc_type in QUALIFIED_TYPES.get(supplier.qualified_invoice_document, ()) or (
             doc_type == DocumentType.CREDIT_NOTE
             and original is not None
             and original.is_qualified_invoice

@@ -113,7 +113,7 @@ def test_the_content_is_frozen_as_data(
         "三井住友銀行 梅田支店 普通 1234567 テストショクヒンオロシ(カ"
     ]
     assert content["remarks"] == "いつもありがとうございます。"
-    assert content["is_qualified_invoice"] is False  # the supplier's invoice is the per-order one
+    assert content["is_qualified_invoice"] is True  # "invoice" (the default) covers both kinds
     assert document.issued_by == supplier_admin.user
     # Changing the organization later does not change the issued document.
     supplier.name = "新社名"
@@ -177,6 +177,31 @@ def test_the_document_named_by_the_supplier_is_the_qualified_invoice(
 
     assert (note.is_qualified_invoice, invoice.is_qualified_invoice) == (True, False)
     assert credit.is_qualified_invoice is True
+
+
+@pytest.mark.parametrize(
+    ("setting", "qualified"),
+    [
+        (DocumentType.INVOICE, {DocumentType.INVOICE, DocumentType.PERIODIC_INVOICE}),
+        (DocumentType.PERIODIC_INVOICE, {DocumentType.PERIODIC_INVOICE}),
+        (DocumentType.DELIVERY_NOTE, {DocumentType.DELIVERY_NOTE}),
+    ],
+)
+def test_by_default_both_kinds_of_invoice_are_qualified_invoices(
+    supplier: Organization, customer: Customer, setting: str, qualified: set[str]
+) -> None:
+    supplier.qualified_invoice_document = setting
+    supplier.save()
+    kinds = (
+        DocumentType.INVOICE,
+        DocumentType.PERIODIC_INVOICE,
+        DocumentType.DELIVERY_NOTE,
+        DocumentType.SHIPPING_SLIP,
+    )
+
+    issued_as = {kind: issued(supplier, customer, doc_type=kind) for kind in kinds}
+
+    assert {kind for kind, doc in issued_as.items() if doc.is_qualified_invoice} == qualified
 
 
 def test_a_qualified_invoice_without_registration_number_is_issued_with_a_warning(
