@@ -73,6 +73,7 @@ class CustomerForm(forms.ModelForm[Customer]):
             "fax",
             "email",
             "registration_number",
+            "billing_method",
             "closing_day",
             "payment_month_offset",
             "payment_day",
@@ -85,7 +86,11 @@ class CustomerForm(forms.ModelForm[Customer]):
             "notes",
             "status",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect}
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "status": forms.RadioSelect,
+            "billing_method": forms.RadioSelect,
+        }
 
     def __init__(self, *args: Any, supplier: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,6 +98,8 @@ class CustomerForm(forms.ModelForm[Customer]):
         self.fields["price_group"].queryset = PriceGroup.objects.filter(supplier=supplier)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.initial["delivery_weekdays"] = list(self.instance.delivery_weekdays)
+        # A browser always sends the checked choice; a script that leaves it out keeps it as is.
+        self.fields["billing_method"].required = False
 
     def clean_customer_code(self) -> str:
         value = normalize_code(self.cleaned_data["customer_code"])
@@ -105,6 +112,10 @@ class CustomerForm(forms.ModelForm[Customer]):
 
     def clean_name(self) -> str:
         return fold_halfwidth_kana(self.cleaned_data["name"].strip())
+
+    def clean_billing_method(self) -> str:
+        value: str = self.cleaned_data.get("billing_method") or ""
+        return value or self.instance.billing_method or Customer.BillingMethod.CLOSING
 
     def clean_name_kana(self) -> str:
         return fold_halfwidth_kana(self.cleaned_data["name_kana"].strip())

@@ -31,6 +31,21 @@ class Customer(BaseModel):
     fax = models.CharField(_("FAX"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     registration_number = models.CharField(_("registration number"), max_length=14, blank=True)
+
+    class BillingMethod(models.TextChoices):
+        CLOSING = "closing", _("By closing day (periodic invoice)")
+        PER_ORDER = "per_order", _("Per delivery (an invoice for each order)")
+
+    billing_method = models.CharField(
+        _("billing"),
+        max_length=10,
+        choices=BillingMethod.choices,
+        default=BillingMethod.CLOSING,
+        help_text=_(
+            "By closing day: one invoice for everything delivered up to the closing day. "
+            "Per delivery: an invoice for each delivered order, due by the payment terms."
+        ),
+    )
     closing_day = models.PositiveSmallIntegerField(
         _("closing day"),
         default=MONTH_END,
@@ -124,11 +139,15 @@ class Customer(BaseModel):
 
     @property
     def terms_label(self) -> str:
-        """e.g. 20日締め翌月末払い."""
+        """e.g. 20日締め翌月末払い; 都度請求（20日締め翌月末払い） for a customer billed per
+        delivery (its invoices fall due by the same terms)."""
         closing = "末" if self.closing_day == MONTH_END else f"{self.closing_day}日"
         month = {0: "当月", 1: "翌月", 2: "翌々月"}[self.payment_month_offset]
         day = "末" if self.payment_day == MONTH_END else f"{self.payment_day}日"
-        return f"{closing}締め{month}{day}払い"
+        terms = f"{closing}締め{month}{day}払い"
+        if self.billing_method == self.BillingMethod.PER_ORDER:
+            return f"都度請求（{terms}）"
+        return terms
 
     def shipping_fee_for(self, amount: Decimal) -> Decimal:
         if not self.shipping_fee:

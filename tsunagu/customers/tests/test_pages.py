@@ -35,6 +35,22 @@ def test_a_customer_is_added_with_terms_and_a_first_location(
     assert customer.locations.get().is_default
 
 
+def test_a_customer_billed_per_delivery_keeps_it_when_edited(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    supplier_client.post(reverse("customer-new"), {**CUSTOMER, "billing_method": "per_order"})
+    customer = Customer.objects.get(supplier=supplier)
+    assert customer.billing_method == Customer.BillingMethod.PER_ORDER
+    page = supplier_client.get(reverse("customer-edit", args=[customer.pk])).content.decode()
+    assert "都度請求（20日締め翌月末払い）" in page
+
+    # A script that leaves the field out does not switch the customer back.
+    supplier_client.post(reverse("customer-edit", args=[customer.pk]), {**CUSTOMER, "name": "改名"})
+
+    customer.refresh_from_db()
+    assert (customer.name, customer.billing_method) == ("改名", "per_order")
+
+
 def test_a_taken_code_keeps_the_input_and_says_why(supplier_client: Client) -> None:
     supplier_client.post(reverse("customer-new"), CUSTOMER)
 

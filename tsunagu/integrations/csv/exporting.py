@@ -20,6 +20,8 @@ def _cell(name: str, value: Any) -> str:
         return ""
     if name in {"closing_day", "payment_day"}:
         return "末" if value == MONTH_END else str(value)
+    if name == "billing_method":
+        return "都度" if value == "per_order" else "締め"
     if name == "delivery_weekdays":
         return "".join(WEEKDAY_LETTERS[int(d)] for d in value)
     if name == "unit_price":

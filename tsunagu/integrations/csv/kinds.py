@@ -41,6 +41,17 @@ def closing_day(value: str) -> int | None:
     raise CellError(_("Write a day from 1 to 28, or 末 for the end of the month."))
 
 
+def billing_method(value: str) -> str | None:
+    cleaned = nfkc(value).lower()
+    if not cleaned:
+        return None
+    if cleaned in {"締め", "締め請求", "締", "closing"}:
+        return "closing"
+    if cleaned in {"都度", "都度請求", "per_order"}:
+        return "per_order"
+    raise CellError(_("Write 締め (by closing day) or 都度 (per delivery)."))
+
+
 def payment_month(value: str) -> int | None:
     cleaned = nfkc(value)
     words = {"当月": 0, "翌月": 1, "翌々月": 2, "0": 0, "1": 1, "2": 2}
@@ -241,6 +252,7 @@ CUSTOMERS = CustomerKind(
             Column("支払日", "payment_day", closing_day),
             Column("登録番号", "registration_number", s.validated(s.code(14), registration_number)),
             Column("納品曜日", "delivery_weekdays", weekdays),
+            Column("請求方法", "billing_method", billing_method),
         ],
     ),
 )
@@ -287,6 +299,7 @@ NON_NULL_DEFAULTS: dict[str, Any] = {
     "min_quantity": 1,
     "order_multiple": 1,
     "closing_day": MONTH_END,
+    "billing_method": "closing",
     "payment_month_offset": 1,
     "payment_day": MONTH_END,
     "delivery_weekdays": "0123456",

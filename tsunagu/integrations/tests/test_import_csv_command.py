@@ -155,6 +155,24 @@ def test_customers_with_terms_and_weekdays(supplier: Organization, tmp_path: Pat
     assert hanamichi.weekdays_label == "月火水木金土日"
 
 
+def test_the_optional_billing_column_sets_customers_billed_per_delivery(
+    supplier: Organization, tmp_path: Path
+) -> None:
+    content = "得意先コード,得意先名,請求方法\nC010,喫茶 つばめ,都度\nC011,食堂 かもめ,締め\nC012,寿司 いろは,\nC013,誤り,毎週\n"
+    bad = write(tmp_path, "bad.csv", content.encode("cp932"))
+
+    code, out = run("customers", "--supplier", "test-supplier", bad)
+
+    assert code == 1
+    assert "行 5" in out or '"line": 5' in out
+    assert not Customer.objects.filter(customer_code__startswith="C01").exists()
+    good = write(tmp_path, "good.csv", content.rsplit("C013", 1)[0].encode("cp932"))
+    assert run("customers", "--supplier", "test-supplier", good)[0] == 0
+    methods = dict(Customer.objects.values_list("customer_code", "billing_method"))
+    assert methods == {"C010": "per_order", "C011": "closing", "C012": "closing"}
+    assert Customer.objects.get(customer_code="C010").terms_label == "都度請求（末締め翌月末払い）"
+
+
 def test_bad_customer_cells_are_named(supplier: Organization, tmp_path: Path) -> None:
     content = "得意先コード,得意先名,締日,メールアドレス,納品曜日,登録番号\nX1,名前,30,not-mail,月曜と木曜,T123\n"
     path = write(tmp_path, "c.csv", content.encode("utf-8"))
