@@ -33,6 +33,7 @@ from tsunagu.ordering.models import (
     OrderStatus,
 )
 from tsunagu.ordering.rules import LineRequest
+from tsunagu.ordering.signals import order_status_changed
 
 
 class OrderRejectedError(Exception):
@@ -500,6 +501,7 @@ def move_order(
         changes={"status": [previous, to_status], "note": note},
     )
     _tell_buyer(order, "ordering/email/status_changed", {"previous": previous, "note": note})
+    order_status_changed.send(sender=Order, order=order, previous=previous, actor=actor)
     return order
 
 
