@@ -134,6 +134,10 @@ class Document(BaseModel):
     original = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
+    # On a periodic invoice: the credit notes it counts (like `orders`, a link, not content).
+    credit_notes = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="counted_on"
+    )
     pdf_storage_name = models.CharField(max_length=255, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     void_reason = models.CharField(max_length=300, blank=True)

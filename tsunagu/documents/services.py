@@ -333,6 +333,14 @@ def void_document(document: Document, *, actor: Membership, reason: str) -> Docu
         raise DocumentError(_("Write the reason for voiding this document."))
     if document.corrections.exclude(status=DocumentStatus.VOID).exists():
         raise DocumentError(_("Void its credit notes first: they refer to this document."))
+    counted_on = document.counted_on.exclude(status=DocumentStatus.VOID).first()
+    if counted_on is not None:
+        # The periodic invoice is frozen with this note's lines in it: voiding the note alone
+        # would leave the customer's balance counting a correction that no longer exists.
+        raise DocumentError(
+            _("Periodic invoice %(number)s counts this credit note. Void that invoice first.")
+            % {"number": counted_on.number}
+        )
     if DocumentStatus.VOID not in ALLOWED_MOVES[document.status]:
         raise DocumentError(
             _("A document that is %(from)s cannot be voided.")

@@ -117,6 +117,16 @@ def _render_document(
             "lines": lines,
             "orders": list(document.orders.all()),
             "corrections": list(selectors.corrections_of(document)),
+            "billed_on": (
+                selectors.billed_on(document)
+                if document.doc_type == DocumentType.CREDIT_NOTE
+                else []
+            ),
+            "credit_notes_billed": (
+                selectors.credit_notes_billed(document)
+                if document.doc_type == DocumentType.PERIODIC_INVOICE
+                else []
+            ),
             "warnings": _warnings(document),
             "rates": [
                 (
