@@ -339,13 +339,20 @@ def credit_note_lines(note: Document) -> list[DocLine]:
     ]
 
 
+def account_payments(customer: Customer) -> QuerySet[Payment]:
+    """The customer's payments counted on its periodic invoices: all of them except those that
+    settle a per-order invoice, which is paid on its own (decision 0031)."""
+    return Payment.objects.filter(supplier_id=customer.supplier_id, customer=customer).exclude(
+        invoice__doc_type__in=SETTLED_ON_THEIR_OWN
+    )
+
+
 def payments_received(customer: Customer, period: BillingPeriod) -> Decimal:
-    total = Payment.objects.filter(
-        supplier_id=customer.supplier_id,
-        customer=customer,
-        received_on__gte=period.start,
-        received_on__lte=period.end,
-    ).aggregate(total=Sum("amount"))["total"]
+    total = (
+        account_payments(customer)
+        .filter(received_on__gte=period.start, received_on__lte=period.end)
+        .aggregate(total=Sum("amount"))["total"]
+    )
     return Decimal(total or 0)
 
 
