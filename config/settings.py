@@ -306,4 +306,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; only its warnings are worth keeping.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -2,10 +2,10 @@
 issues one periodic invoice (合計請求書) per customer closing on a date.
 
 The date arithmetic and the figures are pure functions (no database, no clock). The run reads the
-delivered orders and payments of each customer, then asks `issuing.issue` to number, freeze,
-render and store the invoice. It is safe to run again: an invoice already issued for a customer
-and closing date is returned as it is (looked up first, and the unique constraint
-`documents_one_periodic_invoice_per_period` settles a race).
+delivered orders, credit notes and payments of each customer (decision 0031), then asks
+`issuing.issue` to number, freeze, render and store the invoice. It is safe to run again: an
+invoice already issued for a customer and closing date is returned as it is (looked up first,
+and the unique constraint `documents_one_periodic_invoice_per_period` settles a race).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -290,13 +290,69 @@ def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
     )
 
 
+# A credit note corrects what the periodic account bills, except one of a per-order invoice: that
+# invoice is settled on its own, and so are its corrections (decision 0031).
+SETTLED_ON_THEIR_OWN = (DocumentType.INVOICE,)
+
+
+def billable_credit_notes(customer: Customer, period: BillingPeriod) -> list[Document]:
+    """Live credit notes the periodic invoice for `period` counts: issued on or before its
+    closing date, not already counted on a live periodic invoice, and not correcting a per-order
+    invoice. A note issued after a period was billed (say on the closing day, after the run)
+    goes on the next invoice; notes from before the customer's first periodic invoice are left
+    out, as its orders are."""
+    counted = Exists(
+        Document.credit_notes.through.objects.filter(
+            to_document_id=OuterRef("pk"),
+            from_document__doc_type=DocumentType.PERIODIC_INVOICE,
+        ).exclude(from_document__status=DocumentStatus.VOID)
+    )
+    first = _periodic_invoices(customer).order_by("period_end").first()
+    since = first.period_start if first is not None and first.period_start else period.start
+    return list(
+        Document.objects.filter(
+            supplier_id=customer.supplier_id,
+            customer=customer,
+            doc_type=DocumentType.CREDIT_NOTE,
+            issued_on__gte=min(since, period.start),
+            issued_on__lte=period.end,
+        )
+        .exclude(status=DocumentStatus.VOID)
+        .exclude(original__doc_type__in=SETTLED_ON_THEIR_OWN)
+        .exclude(counted)
+        .order_by("issued_on", "number")
+    )
+
+
+def credit_note_lines(note: Document) -> list[DocLine]:
+    """A credit note's lines as the periodic invoice prints them: dated on the note's issue
+    date and referring to the note's number (the customer holds that note), amounts as on the
+    note. The invoice's tax is computed once per rate over the net sums, not copied."""
+    return [
+        replace(
+            DocLine.from_content(row),
+            delivered_on=note.issued_on,
+            order_number=note.number,
+            source_index=None,
+        )
+        for row in note.content.get("lines", [])
+    ]
+
+
+def account_payments(customer: Customer) -> QuerySet[Payment]:
+    """The customer's payments counted on its periodic invoices: all of them except those that
+    settle a per-order invoice, which is paid on its own (decision 0031)."""
+    return Payment.objects.filter(supplier_id=customer.supplier_id, customer=customer).exclude(
+        invoice__doc_type__in=SETTLED_ON_THEIR_OWN
+    )
+
+
 def payments_received(customer: Customer, period: BillingPeriod) -> Decimal:
-    total = Payment.objects.filter(
-        supplier_id=customer.supplier_id,
-        customer=customer,
-        received_on__gte=period.start,
-        received_on__lte=period.end,
-    ).aggregate(total=Sum("amount"))["total"]
+    total = (
+        account_payments(customer)
+        .filter(received_on__gte=period.start, received_on__lte=period.end)
+        .aggregate(total=Sum("amount"))["total"]
+    )
     return Decimal(total or 0)
 
 
@@ -310,6 +366,7 @@ class InvoicePlan:
     previous_balance: Decimal
     payments: Decimal
     orders: list[Order]
+    credit_notes: list[Document]
     lines: list[DocLine]
 
     def figures(self, rounding: str) -> InvoiceFigures:
@@ -330,6 +387,7 @@ def plan_invoice(customer: Customer, closing_date: date) -> InvoicePlan:
         previous_end=previous.period_end if previous is not None else None,
     )
     orders = billable_orders(customer, period)
+    credit_notes = billable_credit_notes(customer, period)
     return InvoicePlan(
         customer=customer,
         period=period,
@@ -342,7 +400,11 @@ def plan_invoice(customer: Customer, closing_date: date) -> InvoicePlan:
         previous_balance=previous.amount_due if previous is not None else Decimal(0),
         payments=payments_received(customer, period),
         orders=orders,
-        lines=[line for order in orders for line in issuing.order_lines(order)],
+        credit_notes=credit_notes,
+        lines=[
+            *(line for order in orders for line in issuing.order_lines(order)),
+            *(line for note in credit_notes for line in credit_note_lines(note)),
+        ],
     )
 
 
@@ -427,6 +489,8 @@ def bill_customer(
                 previous_balance=plan.previous_balance,
                 payments=plan.payments,
             )
+            if plan.credit_notes:
+                document.credit_notes.set(plan.credit_notes)
     except IntegrityError:
         # Another run issued it between our look-up and our insert: that invoice is the one.
         existing = issued_invoice(customer, closing_date)

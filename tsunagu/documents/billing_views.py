@@ -24,7 +24,7 @@ from tsunagu.core.text import normalize_code
 from tsunagu.customers.models import MONTH_END, Customer
 from tsunagu.documents import billing, payments, selectors
 from tsunagu.documents.access import get_billing_run_for_member
-from tsunagu.documents.models import BillingRun
+from tsunagu.documents.models import BillingRun, Document
 from tsunagu.integrations.csv.schema import CellError, calendar_date
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -235,6 +235,15 @@ def billing_run(request: HttpRequest, run_id: UUID) -> HttpResponse:
 # ---- payments ----------------------------------------------------------------------------------
 
 
+def _tell_paid(request: HttpRequest, invoices: list[Document]) -> None:
+    if invoices:
+        messages.info(
+            request,
+            _("The payments also cover %(numbers)s, now marked paid.")
+            % {"numbers": ", ".join(invoice.number for invoice in invoices)},
+        )
+
+
 def _payments_page(
     request: HttpRequest, member: Membership, form: PaymentForm, *, status: int = 200
 ) -> HttpResponse:
@@ -280,6 +289,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
                         "date": payment.received_on.isoformat(),
                     },
                 )
+                _tell_paid(request, payment.invoices_paid)
                 return redirect("payment-list")
         return _payments_page(request, member, form, status=400)
     member = require_supplier_staff(request)
@@ -304,6 +314,7 @@ def payment_import(request: HttpRequest) -> HttpResponse:
                 _("Imported %(count)s payments, ¥%(total)s in all.")
                 % {"count": len(result.rows), "total": f"{result.total:,}"},
             )
+            _tell_paid(request, result.invoices_paid)
             return redirect("payment-list")
         errors = result.error_lines()
     return render(

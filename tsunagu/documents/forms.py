@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +20,7 @@ from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import DocumentType
 from tsunagu.documents.selectors import DocumentSearch
 from tsunagu.documents.services import FROM_ORDER, CreditQuantity
+from tsunagu.integrations.csv.schema import CellError, calendar_date
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -214,6 +216,34 @@ class VoidForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Write the reason for voiding this document.")},
     )
+
+
+class MarkPaidForm(forms.Form):
+    """When the money of an invoice marked paid arrived (today when left empty)."""
+
+    received_on = forms.CharField(
+        label=_("Received on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_received_on(self) -> date:
+        try:
+            day = calendar_date(self.cleaned_data.get("received_on") or "")
+        except CellError as error:
+            raise forms.ValidationError(str(error)) from None
+        if day is None:
+            return self.today
+        if day > self.today:
+            raise forms.ValidationError(
+                _("%(date)s has not come yet: enter the day the money arrived.")
+                % {"date": day.isoformat()}
+            )
+        return day
 
 
 class IssueFromOrderForm(forms.Form):

@@ -134,6 +134,10 @@ class Document(BaseModel):
     original = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
+    # On a periodic invoice: the credit notes it counts (like `orders`, a link, not content).
+    credit_notes = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="counted_on"
+    )
     pdf_storage_name = models.CharField(max_length=255, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     void_reason = models.CharField(max_length=300, blank=True)
@@ -186,14 +190,29 @@ class Document(BaseModel):
 
 
 class Payment(BaseModel):
-    """Money received from a customer (entered by hand or imported), for the next invoice."""
+    """Money received from a customer (entered by hand or imported), for the next invoice.
+
+    `invoice` is set when the payment was recorded by marking an invoice paid. A payment of a
+    per-order invoice settles that invoice alone and is not counted on the periodic invoices;
+    every other payment is (decision 0031)."""
 
     supplier = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settling_payments",
+        verbose_name=_("invoice"),
+    )
     received_on = models.DateField(_("received on"))
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    # Not stored: set by payments.record_payment to the invoices this payment made paid.
+    invoices_paid: list[Document]
 
     class Meta:
         ordering = ["-received_on"]

@@ -1,5 +1,7 @@
 """Payments received from customers (入金): entered one by one or imported from a small CSV file,
-all or nothing. A payment lowers the carry-over (繰越) of the customer's next periodic invoice."""
+all or nothing, or recorded by marking an invoice paid. A payment lowers the carry-over (繰越) of
+the customer's next periodic invoice, except one that settles a per-order invoice (decision 0031).
+Periodic invoices that the payments now cover are marked paid."""
 
 from __future__ import annotations
 
@@ -10,14 +12,14 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit import services as audit
 from tsunagu.customers.models import Customer
 from tsunagu.documents import billing
-from tsunagu.documents.models import Document, Payment
+from tsunagu.documents.models import Document, DocumentStatus, DocumentType, Payment
 from tsunagu.integrations.csv import schema as s
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.integrations.csv.results import RowError
@@ -85,6 +87,33 @@ def settled_problem(
     ) % {"number": latest.number, "date": latest.period_end.isoformat()}
 
 
+def outstanding(invoice: Document) -> Decimal:
+    """What is still to be paid of an invoice (0 or less when nothing is).
+
+    A periodic invoice's amount due holds the whole balance at its closing date, so it is paid
+    by the account's payments received after that date, oldest balance first. A per-order
+    invoice is its total with its live credit notes, less the payments that settle it."""
+    if invoice.doc_type == DocumentType.PERIODIC_INVOICE:
+        paid = (
+            billing.account_payments(invoice.customer)
+            .filter(received_on__gt=invoice.period_end)
+            .aggregate(total=Sum("amount"))["total"]
+        )
+        return invoice.amount_due - Decimal(paid or 0)
+    corrected = (
+        invoice.corrections.exclude(status=DocumentStatus.VOID).aggregate(total=Sum("total"))[
+            "total"
+        ]
+        or 0
+    )
+    paid = invoice.settling_payments.aggregate(total=Sum("amount"))["total"] or 0
+    return invoice.total + Decimal(corrected) - Decimal(paid)
+
+
+def is_settled_on_its_own(invoice: Document | None) -> bool:
+    return invoice is not None and invoice.doc_type in billing.SETTLED_ON_THEIR_OWN
+
+
 @transaction.atomic
 def record_payment(
     customer: Customer,
@@ -93,18 +122,29 @@ def record_payment(
     received_on: date,
     amount: Decimal,
     note: str = "",
+    invoice: Document | None = None,
 ) -> Payment:
-    """Record money received from one of the actor's customers."""
+    """Record money received from one of the actor's customers, for the invoice given (when an
+    invoice is marked paid) or on account. Periodic invoices the account's payments now cover
+    are marked paid; they are listed in `payment.invoices_paid`."""
+    from tsunagu.documents import services
+
     if customer.supplier_id != actor.organization_id:
         raise PermissionError("only the customer's supplier records its payments")
+    if invoice is not None and (
+        invoice.customer_id != customer.pk or invoice.doc_type not in services.PAYABLE_TYPES
+    ):
+        raise PermissionError("a payment settles one of the customer's invoices")
     if amount <= 0 or amount != amount.to_integral_value() or amount > MAX_AMOUNT:
         raise PaymentRefusedError(_("Enter a whole number of yen, 1 or more."))
-    problem = settled_problem(customer, received_on)
-    if problem:
-        raise PaymentRefusedError(problem)
+    if not is_settled_on_its_own(invoice):
+        problem = settled_problem(customer, received_on)
+        if problem:
+            raise PaymentRefusedError(problem)
     payment = Payment.objects.create(
         supplier_id=customer.supplier_id,
         customer=customer,
+        invoice=invoice,
         received_on=received_on,
         amount=amount,
         note=note.strip()[:NOTE_MAX_LENGTH],
@@ -121,7 +161,13 @@ def record_payment(
             "received_on": received_on.isoformat(),
             "amount": str(amount),
             "note": payment.note,
+            "invoice": invoice.number if invoice is not None else "",
         },
+    )
+    payment.invoices_paid = (
+        []
+        if is_settled_on_its_own(invoice)
+        else services.mark_covered_invoices_paid(customer, actor=actor)
     )
     return payment
 
@@ -129,7 +175,7 @@ def record_payment(
 def recent_payments(supplier: Organization, *, limit: int = 50) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(supplier=supplier)
-        .select_related("customer", "created_by")
+        .select_related("customer", "created_by", "invoice")
         .order_by("-received_on", "-created_at")[:limit]
     )
 
@@ -158,6 +204,9 @@ class PaymentImport:
     @property
     def total(self) -> Decimal:
         return sum((row.amount for row in self.rows), Decimal(0))
+
+    # Periodic invoices the imported payments made paid.
+    invoices_paid: list[Document] = field(default_factory=list)
 
     def error_lines(self) -> list[str]:
         return [error.as_text() for error in self.errors]
@@ -284,6 +333,8 @@ def import_payments_csv(
 ) -> PaymentImport:
     """Check the file, then record every payment in one transaction: all of them, or (when any
     row is wrong) none, with every bad row listed as 行 N: 列: 理由."""
+    from tsunagu.documents import services
+
     if actor.organization_id != supplier.pk:
         raise PermissionError("only the supplier imports its payments")
     checked = check_payments_csv(supplier, data)
@@ -315,5 +366,8 @@ def import_payments_csv(
             target_label=_("CSV import of payments"),
             changes={"rows": len(checked.rows), "total": str(checked.total)},
         )
+        customers = {row.customer.pk: row.customer for row in checked.rows}
+        for customer in customers.values():
+            checked.invoices_paid.extend(services.mark_covered_invoices_paid(customer, actor=actor))
     checked.applied = True
     return checked

@@ -25,8 +25,6 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[impor
 from tsunagu.documents.models import Document, DocumentType
 
 logger = logging.getLogger(__name__)
-# WeasyPrint logs every rendering step at INFO; only its warnings are worth keeping.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
 STYLESHEET = STATIC_DIR / "print.css"
@@ -149,3 +147,13 @@ def _data_uri(data: bytes | None) -> str:
             return f"data:{kind};base64,{base64.b64encode(data).decode()}"
     logger.warning("documents.pdf_image_skipped reason=unknown_type size=%s", len(data))
     return ""
+
+
+def render_paper(html: str) -> bytes:
+    """A PDF of an internal working paper (the picking list) written for the same stylesheet:
+    A4, IPAex embedded, page numbers. Rendered on demand, never numbered, stored or frozen."""
+    pdf = HTML(
+        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
+    ).write_pdf(stylesheets=[stylesheet()])
+    assert pdf is not None  # noqa: S101 - write_pdf without a target returns the bytes
+    return bytes(pdf)

@@ -87,6 +87,16 @@ def corrections_of(document: Document) -> QuerySet[Document]:
     return document.corrections.order_by("created_at")
 
 
+def billed_on(credit_note: Document) -> list[Document]:
+    """The live periodic invoices that count a credit note (one, once billed; decision 0031)."""
+    return list(credit_note.counted_on.exclude(status=DocumentStatus.VOID).order_by("period_end"))
+
+
+def credit_notes_billed(invoice: Document) -> list[Document]:
+    """The credit notes a periodic invoice counts, in the order it prints them."""
+    return list(invoice.credit_notes.order_by("issued_on", "number"))
+
+
 class DocumentIntegrityError(Exception):
     """The stored PDF is missing, cannot be decrypted, or is not the one issued."""
 

@@ -21,9 +21,10 @@ from tsunagu.accounts.models import Membership, Role
 from tsunagu.audit import services as audit
 from tsunagu.core.money import round_money
 from tsunagu.core.tax import RATES
-from tsunagu.documents import issuing
+from tsunagu.customers.models import Customer
+from tsunagu.documents import issuing, payments
 from tsunagu.documents.issuing import DocLine
-from tsunagu.documents.models import Document, DocumentStatus, DocumentType
+from tsunagu.documents.models import Document, DocumentStatus, DocumentType, Payment
 from tsunagu.notifications import services as notifications
 from tsunagu.notifications.rendering import render_email
 from tsunagu.ordering.models import Order, OrderStatus
@@ -276,7 +277,7 @@ def remaining_by_rate(original: Document) -> dict[int, Decimal]:
 # ---- status -------------------------------------------------------------------------------------
 
 
-def _move(document: Document, *, actor: Membership, to_status: str) -> Document:
+def _move(document: Document, *, actor: Membership, to_status: str, note: str = "") -> Document:
     document = Document.objects.select_for_update().get(pk=document.pk)
     _require_supplier_member(document, actor)
     if to_status not in ALLOWED_MOVES[document.status]:
@@ -295,7 +296,7 @@ def _move(document: Document, *, actor: Membership, to_status: str) -> Document:
         actor=actor.user,
         organization=actor.organization,
         target=document,
-        changes={"status": [previous, to_status]},
+        changes={"status": [previous, to_status], **({"note": note} if note else {})},
     )
     return document
 
@@ -309,15 +310,75 @@ def mark_sent(document: Document, *, actor: Membership) -> Document:
     return _move(locked, actor=actor, to_status=DocumentStatus.SENT)
 
 
+@dataclass(frozen=True)
+class Paid:
+    """What marking an invoice paid did: the payment it recorded (None when payments already
+    covered it, or when it was already marked) and the other invoices that became paid."""
+
+    document: Document
+    payment: Payment | None = None
+    also_paid: tuple[Document, ...] = ()
+
+
 @transaction.atomic
-def mark_paid(document: Document, *, actor: Membership) -> Document:
-    """The customer paid this invoice; a no-op when already marked."""
-    locked = Document.objects.select_for_update().get(pk=document.pk)
+def mark_paid(document: Document, *, actor: Membership, received_on: date | None = None) -> Paid:
+    """The customer paid this invoice. Records a payment of what is still outstanding (nothing
+    when the payments recorded already cover it), received on `received_on` (today by default),
+    and marks the invoice paid; earlier periodic invoices that the payment covers become paid
+    too. A no-op when already marked: a second tap records no second payment (decision 0031)."""
+    locked = (
+        Document.objects.select_for_update(of=("self",))
+        .select_related("customer__supplier")
+        .get(pk=document.pk)
+    )
+    _require_supplier_member(locked, actor)
     if locked.doc_type not in PAYABLE_TYPES:
         raise DocumentError(_("Only invoices are marked paid."))
     if locked.status == DocumentStatus.PAID:
-        return locked
-    return _move(locked, actor=actor, to_status=DocumentStatus.PAID)
+        return Paid(locked)
+    left = payments.outstanding(locked)
+    moved = _move(locked, actor=actor, to_status=DocumentStatus.PAID)
+    if left <= 0:
+        return Paid(moved)
+    try:
+        payment = payments.record_payment(
+            locked.customer,
+            actor=actor,
+            received_on=received_on or _today(),
+            amount=left,
+            invoice=locked,
+        )
+    except payments.PaymentRefusedError as error:
+        raise DocumentError(str(error)) from None
+    return Paid(moved, payment, tuple(payment.invoices_paid))
+
+
+def mark_covered_invoices_paid(customer: Customer, *, actor: Membership) -> list[Document]:
+    """Mark paid the customer's unpaid periodic invoices that its payments now cover (in the
+    caller's transaction). Invoices with nothing to pay are left as they are."""
+    covered = []
+    for invoice in (
+        Document.objects.select_for_update(of=("self",))
+        .filter(
+            supplier_id=customer.supplier_id,
+            customer=customer,
+            doc_type=DocumentType.PERIODIC_INVOICE,
+            status__in=[DocumentStatus.ISSUED, DocumentStatus.SENT],
+            amount_due__gt=0,
+        )
+        .select_related("customer")
+        .order_by("period_end")
+    ):
+        if payments.outstanding(invoice) <= 0:
+            covered.append(
+                _move(
+                    invoice,
+                    actor=actor,
+                    to_status=DocumentStatus.PAID,
+                    note="covered by the payments recorded",
+                )
+            )
+    return covered
 
 
 @transaction.atomic
@@ -333,6 +394,14 @@ def void_document(document: Document, *, actor: Membership, reason: str) -> Docu
         raise DocumentError(_("Write the reason for voiding this document."))
     if document.corrections.exclude(status=DocumentStatus.VOID).exists():
         raise DocumentError(_("Void its credit notes first: they refer to this document."))
+    counted_on = document.counted_on.exclude(status=DocumentStatus.VOID).first()
+    if counted_on is not None:
+        # The periodic invoice is frozen with this note's lines in it: voiding the note alone
+        # would leave the customer's balance counting a correction that no longer exists.
+        raise DocumentError(
+            _("Periodic invoice %(number)s counts this credit note. Void that invoice first.")
+            % {"number": counted_on.number}
+        )
     if DocumentStatus.VOID not in ALLOWED_MOVES[document.status]:
         raise DocumentError(
             _("A document that is %(from)s cannot be voided.")

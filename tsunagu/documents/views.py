@@ -3,6 +3,7 @@ an order, and the buyer's list and downloads. Thin: access → form → one serv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -11,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.accounts.access import require_recent_login, require_supplier_staff
 from tsunagu.accounts.models import Membership, Role
-from tsunagu.documents import selectors, services
+from tsunagu.documents import payments, selectors, services
 from tsunagu.documents.access import (
     get_document_for_buyer,
     get_document_for_supplier,
@@ -26,6 +28,7 @@ from tsunagu.documents.forms import (
     DocumentSearchForm,
     IssueFromOrderForm,
     MailForm,
+    MarkPaidForm,
     VoidForm,
 )
 from tsunagu.documents.issuing import MISSING_REGISTRATION_NUMBER, DocLine
@@ -121,6 +124,7 @@ def _render_document(
     mail_form: MailForm | None = None,
     void_form: VoidForm | None = None,
     credit_form: CreditNoteForm | None = None,
+    paid_form: MarkPaidForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     figures = _figures(document)
@@ -129,16 +133,39 @@ def _render_document(
     is_admin = member.role in services.ADMIN_ROLES
     is_void = document.status == DocumentStatus.VOID
     can_credit = is_admin and not is_void and document.doc_type != DocumentType.CREDIT_NOTE
+    can_mark_paid = (
+        can_write
+        and document.doc_type in services.PAYABLE_TYPES
+        and DocumentStatus.PAID in services.ALLOWED_MOVES[document.status]
+    )
     return render(
         request,
         "documents/supplier_detail.html",
         {
             **figures,
+            "billed_on": (
+                selectors.billed_on(document)
+                if document.doc_type == DocumentType.CREDIT_NOTE
+                else []
+            ),
+            "credit_notes_billed": (
+                selectors.credit_notes_billed(document)
+                if document.doc_type == DocumentType.PERIODIC_INVOICE
+                else []
+            ),
             "warnings": _warnings(document),
             "can_write": can_write and not is_void,
-            "can_mark_paid": can_write
-            and document.doc_type in services.PAYABLE_TYPES
-            and DocumentStatus.PAID in services.ALLOWED_MOVES[document.status],
+            "can_mark_paid": can_mark_paid,
+            "outstanding": (
+                payments.outstanding(document)
+                if document.doc_type in services.PAYABLE_TYPES and not is_void
+                else None
+            ),
+            "paid_form": paid_form
+            or MarkPaidForm(
+                initial={"received_on": timezone.localdate().isoformat()},
+                today=timezone.localdate(),
+            ),
             "can_mark_sent": can_write
             and DocumentStatus.SENT in services.ALLOWED_MOVES[document.status],
             "can_void": is_admin and not is_void and document.status != DocumentStatus.PAID,
@@ -188,31 +215,56 @@ def supplier_document_mail(request: HttpRequest, document_id: UUID) -> HttpRespo
     return redirect("supplier-document", document_id=document.pk)
 
 
-def _status_action(request: HttpRequest, document_id: UUID, action: str) -> HttpResponse:
-    member = require_supplier_staff(request, write=True)
-    document = get_document_for_supplier(member, document_id)
-    try:
-        if action == "paid":
-            services.mark_paid(document, actor=member)
-            messages.success(request, _("%(number)s is marked paid.") % {"number": document.number})
-        else:
-            services.mark_sent(document, actor=member)
-            messages.success(request, _("%(number)s is marked sent.") % {"number": document.number})
-    except services.DocumentError as error:
-        messages.error(request, str(error))
-    return redirect("supplier-document", document_id=document.pk)
-
-
 @login_required
 @require_POST
 def supplier_document_paid(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    return _status_action(request, document_id, "paid")
+    """Mark an invoice paid, recording a payment of what is still outstanding."""
+    member = require_supplier_staff(request, write=True)
+    document = get_document_for_supplier(member, document_id)
+    form = MarkPaidForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        return _render_document(request, member, document, paid_form=form, status=400)
+    try:
+        paid = services.mark_paid(
+            document, actor=member, received_on=form.cleaned_data["received_on"]
+        )
+    except services.DocumentError as error:
+        form.add_error("received_on", str(error))
+        return _render_document(request, member, document, paid_form=form, status=400)
+    messages.success(request, _("%(number)s is marked paid.") % {"number": document.number})
+    if paid.payment is not None:
+        messages.info(
+            request,
+            _("A payment of ¥%(amount)s received on %(date)s is recorded for it.")
+            % {
+                "amount": f"{paid.payment.amount:,}",
+                "date": paid.payment.received_on.isoformat(),
+            },
+        )
+    _tell_also_paid(request, paid.also_paid)
+    return redirect("supplier-document", document_id=document.pk)
+
+
+def _tell_also_paid(request: HttpRequest, invoices: Sequence[Document]) -> None:
+    if invoices:
+        messages.info(
+            request,
+            _("The payments also cover %(numbers)s, now marked paid.")
+            % {"numbers": ", ".join(invoice.number for invoice in invoices)},
+        )
 
 
 @login_required
 @require_POST
 def supplier_document_sent(request: HttpRequest, document_id: UUID) -> HttpResponse:
-    return _status_action(request, document_id, "sent")
+    member = require_supplier_staff(request, write=True)
+    document = get_document_for_supplier(member, document_id)
+    try:
+        services.mark_sent(document, actor=member)
+        messages.success(request, _("%(number)s is marked sent.") % {"number": document.number})
+    except services.DocumentError as error:
+        messages.error(request, str(error))
+    return redirect("supplier-document", document_id=document.pk)
 
 
 def _require_admin(member: Membership) -> None:

@@ -54,4 +54,5 @@ urlpatterns = [
         name="shipping-done",
     ),
     path("supplier/picking/", shipping.picking_list, name="picking-list"),
+    path("supplier/picking/pdf/", shipping.picking_list_pdf, name="picking-list-pdf"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
 from django import forms
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.models import Membership, User
-from tsunagu.ordering import shipping
+from tsunagu.ordering import picking_pdf, shipping
 from tsunagu.ordering.models import OrderStatus, ShippingInstruction
 from tsunagu.ordering.shipping_access import (
     SHIPPING_WRITE_ROLES,
@@ -294,6 +294,41 @@ def _uuid_or_none(value: str) -> UUID | None:
         return None
 
 
+def _picking(member: Membership, day: date, route: str) -> shipping.PickingList:
+    return shipping.picking_list(
+        member.organization,
+        day=day,
+        route=route,
+        assignee=member.user if sees_only_own_instructions(member) else None,
+    )
+
+
+def _render_picking(
+    request: HttpRequest,
+    member: Membership,
+    form: PickingForm,
+    picking: shipping.PickingList | None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    pdf_query = (
+        urlencode({"day": picking.day.isoformat(), "route": picking.route})
+        if picking is not None
+        else ""
+    )
+    return render(
+        request,
+        "ordering/picking_list.html",
+        {
+            "form": form,
+            "picking": picking,
+            "own_only": sees_only_own_instructions(member),
+            "pdf_query": pdf_query,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_GET
 def picking_list(request: HttpRequest) -> HttpResponse:
@@ -307,18 +342,26 @@ def picking_list(request: HttpRequest) -> HttpResponse:
     wanted: tuple[date, str] | None = (today, "") if not form.is_bound else None
     if form.is_bound and form.is_valid():
         wanted = (form.cleaned_data["day"], form.cleaned_data["route"])
-    picking = (
-        shipping.picking_list(
-            member.organization,
-            day=wanted[0],
-            route=wanted[1],
-            assignee=member.user if sees_only_own_instructions(member) else None,
-        )
-        if wanted is not None
-        else None
+    picking = _picking(member, *wanted) if wanted is not None else None
+    return _render_picking(request, member, form, picking)
+
+
+@login_required
+@require_GET
+def picking_list_pdf(request: HttpRequest) -> HttpResponse:
+    """The same picking list as a PDF to print (?day=YYYY-MM-DD&route=…), made on demand and
+    never stored. A bad date or route shows the picking page with the message at the field."""
+    member = require_shipping_area(request)
+    form = PickingForm(request.GET, routes=shipping.delivery_routes(member.organization))
+    if not form.is_valid():
+        return _render_picking(request, member, form, None, status=400)
+    picking = _picking(member, form.cleaned_data["day"], form.cleaned_data["route"])
+    data = picking_pdf.render_picking_list(
+        picking, printed_at=timezone.localtime(), own_only=sees_only_own_instructions(member)
     )
-    return render(
-        request,
-        "ordering/picking_list.html",
-        {"form": form, "picking": picking, "own_only": sees_only_own_instructions(member)},
-    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{picking_pdf.filename(picking)}"'
+    response["Content-Length"] = str(len(data))
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    return response
