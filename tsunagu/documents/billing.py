@@ -207,13 +207,18 @@ class BillingError(Exception):
 
 
 def closing_customers(supplier: Organization, closing_date: date) -> QuerySet[Customer]:
-    """The supplier's active customers whose closing day falls on `closing_date`."""
+    """The supplier's active customers billed by closing day whose closing day falls on
+    `closing_date` (customers billed per delivery get an invoice per order: per_order.py)."""
     closes = Q(closing_day=closing_date.day)
     if closing_date == month_end(closing_date.year, closing_date.month):
         # 末締め (31), and any day beyond a short month's end.
         closes |= Q(closing_day__gt=closing_date.day)
     return (
-        Customer.objects.filter(supplier=supplier, status=Customer.Status.ACTIVE)
+        Customer.objects.filter(
+            supplier=supplier,
+            status=Customer.Status.ACTIVE,
+            billing_method=Customer.BillingMethod.CLOSING,
+        )
         .filter(closes)
         .select_related("supplier")
         .order_by("customer_code")
@@ -416,6 +421,14 @@ def closing_label(closing_day: int) -> str:
 
 
 def _refuse_if_not_closing(customer: Customer, closing_date: date) -> None:
+    if customer.billing_method == Customer.BillingMethod.PER_ORDER:
+        raise BillingError(
+            _(
+                "Customer %(code)s is billed per delivery: each delivered order gets its own "
+                "invoice, so there is no periodic invoice to issue."
+            )
+            % {"code": customer.customer_code}
+        )
     if not is_closing_date(closing_date, customer.closing_day):
         raise BillingError(
             _(

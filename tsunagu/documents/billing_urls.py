@@ -9,6 +9,11 @@ from tsunagu.documents import billing_views
 urlpatterns = [
     path("supplier/billing/", billing_views.billing_home, name="billing"),
     path("supplier/billing/runs/<uuid:run_id>/", billing_views.billing_run, name="billing-run"),
+    path(
+        "supplier/billing/per-order/",
+        billing_views.issue_per_order_invoices,
+        name="billing-per-order",
+    ),
     path("supplier/payments/", billing_views.payment_list, name="payment-list"),
     path("supplier/payments/import/", billing_views.payment_import, name="payment-import"),
 ]

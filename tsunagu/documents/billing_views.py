@@ -15,20 +15,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.accounts.access import WRITE_ROLES, require_supplier_staff
 from tsunagu.accounts.models import Membership
 from tsunagu.core.text import normalize_code
 from tsunagu.customers.models import MONTH_END, Customer
-from tsunagu.documents import billing, payments, selectors
+from tsunagu.documents import billing, payments, per_order, selectors
 from tsunagu.documents.access import get_billing_run_for_member
 from tsunagu.documents.models import BillingRun, Document
 from tsunagu.integrations.csv.schema import CellError, calendar_date
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 RUNS_SHOWN = 5
+AWAITING_SHOWN = 10
 
 
 def _parse_day(value: str) -> date:
@@ -160,7 +161,10 @@ def _billing_page(
             n for closing_day, n in per_day.items() if billing.is_closing_date(day, closing_day)
         )
 
+    awaiting = per_order.awaiting_invoice(supplier.pk)
     context: dict[str, Any] = {
+        "awaiting_orders": list(awaiting[:AWAITING_SHOWN]),
+        "awaiting_count": awaiting.count(),
         "form": form,
         "suggestions": [(day, closing_count(day), issued.get(day, 0)) for day in suggested],
         "selected": selected,
@@ -208,6 +212,36 @@ def billing_home(request: HttpRequest) -> HttpResponse:
     default = selected or _default_closing_date(closing_days, today)
     form = ClosingDateForm(initial={"closing_date": default.isoformat()}, today=today)
     return _billing_page(request, member, form, selected, closing_days)
+
+
+@login_required
+@require_POST
+def issue_per_order_invoices(request: HttpRequest) -> HttpResponse:
+    """Issue the invoices of delivered orders of customers billed per delivery that have none."""
+    member = require_supplier_staff(request, write=True)
+    result = per_order.issue_awaiting(member.organization, actor=member)
+    if result.issued:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d invoice was issued: %(numbers)s.",
+                "%(count)d invoices were issued: %(numbers)s.",
+                len(result.issued),
+            )
+            % {
+                "count": len(result.issued),
+                "numbers": ", ".join(document.number for document in result.issued),
+            },
+        )
+    for order, reason in result.problems:
+        messages.error(request, f"{order.number}: {reason}")
+    if result.remaining > 0:
+        messages.info(
+            request,
+            _("%(count)d orders are still waiting: press the button again to go on.")
+            % {"count": result.remaining},
+        )
+    return redirect("billing")
 
 
 @login_required

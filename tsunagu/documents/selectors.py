@@ -121,11 +121,13 @@ def read_pdf(document: Document) -> bytes:
 
 
 def active_closing_days(supplier: Organization) -> list[int]:
-    """The closing day of every active customer of the supplier (one entry per customer)."""
+    """The closing day of every active customer billed by closing day (one entry each)."""
     return list(
-        Customer.objects.filter(supplier=supplier, status=Customer.Status.ACTIVE).values_list(
-            "closing_day", flat=True
-        )
+        Customer.objects.filter(
+            supplier=supplier,
+            status=Customer.Status.ACTIVE,
+            billing_method=Customer.BillingMethod.CLOSING,
+        ).values_list("closing_day", flat=True)
     )
 
 
