@@ -87,11 +87,14 @@ class PaymentForm(forms.Form):
 
     def clean_customer_code(self) -> Customer:
         code = normalize_code(self.cleaned_data["customer_code"])
-        customer = (
-            Customer.objects.filter(supplier_id=self.member.organization_id, customer_code=code)
-            .select_related("supplier")
-            .first()
+        customers = Customer.objects.filter(supplier_id=self.member.organization_id).select_related(
+            "supplier"
         )
+        customer = customers.filter(customer_code=code).first()
+        if customer is None:
+            # "c0099" typed for C0099: taken when it names exactly one customer.
+            matches = list(customers.filter(customer_code__iexact=code)[:2])
+            customer = matches[0] if len(matches) == 1 else None
         if customer is None:
             raise forms.ValidationError(
                 _("There is no customer with the code %(code)s.") % {"code": code}

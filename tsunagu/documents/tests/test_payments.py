@@ -216,7 +216,7 @@ def test_a_payment_typed_with_full_width_digits_is_recorded(
     response = supplier_client.post(
         reverse("payment-list"),
         {
-            "customer_code": "ｃ００１".upper(),
+            "customer_code": "ｃ００１",  # lower case, full width: C001
             "received_on": "２０２６/１１/２５",
             "amount": "１２，０００円",
             "note": "振込",
