@@ -69,6 +69,9 @@ PRODUCTS = [
     ("H007", "アルミホイル 25cm", "アルミホイル", "本", 30, "198", 10, "日用品"),
 ]
 
+# Billed per delivery (都度請求): an invoice for each delivered order.
+PER_DELIVERY = {"C0004"}
+
 # (supplier code, customer code, name, kana, closing day, buyer code, weekdays)
 CUSTOMERS = [
     (
@@ -128,6 +131,11 @@ def seed_catalog(owners: dict[str, Membership]) -> None:
                         "name": name,
                         "name_kana": kana,
                         "closing_day": closing,
+                        "billing_method": (
+                            Customer.BillingMethod.PER_ORDER
+                            if code in PER_DELIVERY
+                            else Customer.BillingMethod.CLOSING
+                        ),
                         "payment_month_offset": 1,
                         "payment_day": 31,
                         "delivery_weekdays": weekdays,

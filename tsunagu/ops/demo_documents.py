@@ -1,4 +1,5 @@
-"""The demo's documents: delivery notes for the delivered orders and one closed billing period.
+"""The demo's documents: delivery notes for the delivered orders, one closed billing period, and
+the invoices of the customer billed per delivery.
 
 Both go through the documents services, so running the seed again issues nothing twice.
 """
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Membership
 from tsunagu.customers.models import Customer
-from tsunagu.documents import billing, services
+from tsunagu.documents import billing, per_order, services
 from tsunagu.ordering.models import Order, OrderStatus
 
 
@@ -34,3 +35,4 @@ def seed_documents(owners: dict[str, Membership]) -> None:
             billing.run_billing(
                 supplier, closing_date=billing.latest_closing_date(today, day), actor=actor
             )
+    per_order.issue_awaiting(supplier, actor=actor)
