@@ -79,11 +79,37 @@ class PaymentForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=gettext_lazy("Full-width digits and commas are fine, e.g. １２，０００."),
     )
+    invoice_number = forms.CharField(
+        label=gettext_lazy("Invoice number (optional)"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy(
+            "For a customer billed per delivery, the invoice this money pays. Leave it empty "
+            "for money on account (periodic invoices)."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number = normalize_code(cleaned.get("invoice_number") or "")
+        customer = cleaned.get("customer_code")
+        cleaned["invoice"] = None
+        if number and isinstance(customer, Customer):
+            invoice = selectors.payable_invoice(customer, number)
+            if invoice is None:
+                self.add_error(
+                    "invoice_number",
+                    _("%(customer)s has no unpaid invoice numbered %(number)s.")
+                    % {"customer": customer.customer_code, "number": number},
+                )
+            cleaned["invoice"] = invoice
+        return cleaned
 
     def clean_customer_code(self) -> Customer:
         code = normalize_code(self.cleaned_data["customer_code"])
@@ -313,6 +339,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
                     received_on=form.cleaned_data["received_on"],
                     amount=form.cleaned_data["amount"],
                     note=form.cleaned_data["note"],
+                    invoice=form.cleaned_data["invoice"],
                 )
             except payments.PaymentRefusedError as error:
                 form.add_error("received_on", str(error))

@@ -164,11 +164,11 @@ def record_payment(
             "invoice": invoice.number if invoice is not None else "",
         },
     )
-    payment.invoices_paid = (
-        []
-        if is_settled_on_its_own(invoice)
-        else services.mark_covered_invoices_paid(customer, actor=actor)
-    )
+    if is_settled_on_its_own(invoice):
+        assert invoice is not None  # noqa: S101 - is_settled_on_its_own(None) is False
+        payment.invoices_paid = services.mark_paid_if_covered(invoice, actor=actor)
+    else:
+        payment.invoices_paid = services.mark_covered_invoices_paid(customer, actor=actor)
     return payment
 
 

@@ -120,6 +120,21 @@ def read_pdf(document: Document) -> bytes:
 # ---- billing and payments pages ----------------------------------------------------------------
 
 
+def payable_invoice(customer: Customer, number: str) -> Document | None:
+    """The customer's live, unpaid invoice (per order or periodic) with this number."""
+    return (
+        Document.objects.filter(
+            supplier_id=customer.supplier_id,
+            customer=customer,
+            number__iexact=number,
+            doc_type__in=(DocumentType.INVOICE, DocumentType.PERIODIC_INVOICE),
+            status__in=(DocumentStatus.ISSUED, DocumentStatus.SENT),
+        )
+        .select_related("customer")
+        .first()
+    )
+
+
 def active_closing_days(supplier: Organization) -> list[int]:
     """The closing day of every active customer billed by closing day (one entry each)."""
     return list(

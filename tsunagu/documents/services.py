@@ -353,6 +353,19 @@ def mark_paid(document: Document, *, actor: Membership, received_on: date | None
     return Paid(moved, payment, tuple(payment.invoices_paid))
 
 
+def mark_paid_if_covered(invoice: Document, *, actor: Membership) -> list[Document]:
+    """Mark a per-order invoice paid once the payments that settle it cover it (in the caller's
+    transaction); [the invoice] when it was marked, [] otherwise."""
+    locked = Document.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    if locked.status not in (DocumentStatus.ISSUED, DocumentStatus.SENT):
+        return []
+    if payments.outstanding(locked) > 0:
+        return []
+    return [
+        _move(locked, actor=actor, to_status=DocumentStatus.PAID, note="covered by its payments")
+    ]
+
+
 def mark_covered_invoices_paid(customer: Customer, *, actor: Membership) -> list[Document]:
     """Mark paid the customer's unpaid periodic invoices that its payments now cover (in the
     caller's transaction). Invoices with nothing to pay are left as they are."""

@@ -18,13 +18,15 @@ from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit.models import AuditEntry
 from tsunagu.customers.models import Customer
 from tsunagu.documents.billing import run_billing
-from tsunagu.documents.models import Payment
+from tsunagu.documents.models import DocumentStatus, Payment
 from tsunagu.documents.payments import (
     PaymentRefusedError,
     check_payments_csv,
     import_payments_csv,
+    outstanding,
     record_payment,
 )
+from tsunagu.documents.tests.factories import issued, line
 from tsunagu.documents.tests.test_billing_run import customer_of
 
 pytestmark = pytest.mark.django_db
@@ -345,3 +347,52 @@ def test_the_payment_list_uses_a_fixed_number_of_queries(
         )
 
     assert count() == few
+
+
+def test_a_payment_for_a_per_order_invoice_names_it_and_pays_it_when_it_covers_it(
+    supplier_client: Client, supplier: Organization, customers: tuple[Customer, Customer]
+) -> None:
+    customer = customers[0]
+    customer.billing_method = Customer.BillingMethod.PER_ORDER
+    customer.save()
+    invoice = issued(supplier, customer, lines=[line(1000)], issued_on=date(2026, 11, 2))
+    assert invoice.total == Decimal(1100)
+    form = {"customer_code": "C001", "received_on": "2026-11-20", "note": ""}
+
+    supplier_client.post(
+        reverse("payment-list"),
+        {**form, "amount": "600", "invoice_number": invoice.number.lower()},
+    )
+    invoice.refresh_from_db()
+    assert invoice.status == DocumentStatus.ISSUED
+    response = supplier_client.post(
+        reverse("payment-list"), {**form, "amount": "500", "invoice_number": invoice.number}
+    )
+
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == DocumentStatus.PAID
+    assert list(Payment.objects.values_list("invoice_id", flat=True)) == [invoice.pk] * 2
+    assert outstanding(invoice) == Decimal(-0)
+
+
+def test_an_invoice_number_the_customer_does_not_owe_is_refused_at_its_field(
+    supplier_client: Client, supplier: Organization, customers: tuple[Customer, Customer]
+) -> None:
+    other = issued(supplier, customers[1], lines=[line(1000)], issued_on=date(2026, 11, 2))
+
+    response = supplier_client.post(
+        reverse("payment-list"),
+        {
+            "customer_code": "C001",
+            "received_on": "2026-11-20",
+            "amount": "1100",
+            "invoice_number": other.number,
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert f"C001 には請求書番号 {other.number} の未払いの請求書がありません" in page
+    assert 'value="1100"' in page
+    assert not Payment.objects.exists()
