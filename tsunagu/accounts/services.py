@@ -87,7 +87,7 @@ def update_organization(
     organization: Organization, *, actor: Membership, data: dict[str, Any]
 ) -> Organization:
     """Save the organization's profile and security settings; the changes go to the audit log."""
-    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=organization.pk)
     changes = _changes(organization, data)
     if not changes:
         return organization
@@ -111,7 +111,11 @@ def _owner_count(organization_id: UUID) -> int:
 @transaction.atomic
 def change_role(membership: Membership, *, actor: Membership, role: Role) -> Membership:
     """Give a member another role. Takes effect on their very next request."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(no_key=True)
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     old = Role(membership.role)
     if old == role:
         return membership
@@ -135,7 +139,11 @@ def change_role(membership: Membership, *, actor: Membership, role: Role) -> Mem
 @transaction.atomic
 def remove_member(membership: Membership, *, actor: Membership) -> None:
     """Take a person out of the organization. Their open sessions lose access at once."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(no_key=True)
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     if membership.role == Role.OWNER and actor.role != Role.OWNER:
         raise MembershipRuleError(_("Only an owner can remove an owner."))
     if membership.role == Role.OWNER and _owner_count(membership.organization_id) == 1:
@@ -208,7 +216,7 @@ def create_invitation(
 
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, actor: Membership) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
@@ -226,7 +234,9 @@ def revoke_invitation(invitation: Invitation, *, actor: Membership) -> Invitatio
 def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
     """The invited person joins with the invitation's role. Single use: a second try fails."""
     invitation = (
-        Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+        Invitation.objects.select_for_update(no_key=True)
+        .select_related("organization")
+        .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
     organization = invitation.organization

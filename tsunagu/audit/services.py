@@ -41,7 +41,7 @@ def record(
     chain = chain_of(organization)
     with transaction.atomic():
         AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = AuditChainHead.objects.select_for_update(no_key=True).get(chain=chain)
         entry = AuditEntry(
             chain=chain,
             sequence=head.sequence + 1,

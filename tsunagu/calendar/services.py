@@ -36,7 +36,7 @@ class CalendarRuleError(Exception):
 
 def _locked_calendar(supplier: Organization) -> DeliveryCalendar:
     DeliveryCalendar.objects.get_or_create(supplier=supplier)
-    return DeliveryCalendar.objects.select_for_update().get(supplier=supplier)
+    return DeliveryCalendar.objects.select_for_update(no_key=True).get(supplier=supplier)
 
 
 def _column_values(data: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def save_product(
         product = Product(supplier=actor.organization)
         changes = {name: ["", str(value)] for name, value in data.items()}
     else:
-        product = Product.objects.select_for_update().get(pk=product.pk)
+        product = Product.objects.select_for_update(no_key=True).get(pk=product.pk)
         changes = _diff(product, data)
     for name, value in data.items():
         setattr(product, name, value)
@@ -108,7 +108,7 @@ def set_customer_price(
         or product.supplier_id != actor.organization_id
     ):
         raise ValueError("customer, product and actor must belong to one supplier")
-    price, created = CustomerPrice.objects.select_for_update().get_or_create(
+    price, created = CustomerPrice.objects.select_for_update(no_key=True).get_or_create(
         supplier=actor.organization,
         customer=customer,
         product=product,

@@ -36,7 +36,7 @@ def save_customer(
         customer = Customer(supplier=actor.organization)
         changes = {name: ["", str(value)] for name, value in data.items()}
     else:
-        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
         changes = {
             name: [str(getattr(customer, name)), str(value)]
             for name, value in data.items()
@@ -200,12 +200,12 @@ def accept_customer_invitation(
     """Link the customer to the person's buyer organization: the one chosen (they must manage
     it), the one the customer is already linked to, or a new one named `new_company_name`."""
     invitation = (
-        CustomerInvitation.objects.select_for_update()
+        CustomerInvitation.objects.select_for_update(no_key=True)
         .select_related("customer")
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
-    customer = Customer.objects.select_for_update().get(pk=invitation.customer_id)
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
     if customer.buyer_id is not None:
         membership, _created = Membership.objects.get_or_create(
             user=user, organization_id=customer.buyer_id, defaults={"role": Role.MEMBER}

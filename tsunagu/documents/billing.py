@@ -461,7 +461,7 @@ def bill_customer(
         with transaction.atomic():
             # One run at a time per customer: the second waits here, then finds the invoice.
             customer = (
-                Customer.objects.select_for_update(of=("self",))
+                Customer.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("supplier")
                 .get(pk=customer.pk)
             )

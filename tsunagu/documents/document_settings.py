@@ -73,7 +73,7 @@ def update_document_settings(
     `data` holds TEXT_FIELDS and IMAGE_FIELDS as a form cleans them: for an image, an uploaded
     file replaces it, False removes it, None keeps it. `formats` maps a document type to its
     number format (already validated)."""
-    organization = Organization.objects.select_for_update().get(pk=supplier.pk)
+    organization = Organization.objects.select_for_update(no_key=True).get(pk=supplier.pk)
     changes: dict[str, list[str]] = {}
     for field in TEXT_FIELDS:
         old, new = getattr(organization, field), data[field]
@@ -97,7 +97,7 @@ def update_document_settings(
         organization.save(update_fields=[*changes, "updated_at"])
     for doc_type, number_format in formats.items():
         sequence = numbering.sequence_for(organization, doc_type)
-        sequence = DocumentSequence.objects.select_for_update().get(pk=sequence.pk)
+        sequence = DocumentSequence.objects.select_for_update(no_key=True).get(pk=sequence.pk)
         if sequence.number_format != number_format:
             changes[f"number_format.{doc_type}"] = [sequence.number_format, number_format]
             sequence.number_format = number_format

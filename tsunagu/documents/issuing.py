@@ -204,7 +204,7 @@ def issue(
 
     with transaction.atomic():
         if original is not None:
-            original = Document.objects.select_for_update().get(pk=original.pk)
+            original = Document.objects.select_for_update(no_key=True).get(pk=original.pk)
             if original.status == DocumentStatus.VOID:
                 raise IssueError("a void document cannot be corrected")
         amounts = amounts_by_rate((line.tax_rate, line.amount) for line in lines)

@@ -83,7 +83,7 @@ def take_next(supplier: Organization, doc_type: str, *, on: date) -> tuple[str, 
     """Lock the counter, move it by one and return (number, sequence). Call inside the issuing
     transaction: the lock is held until it commits, so concurrent issues queue up."""
     sequence_for(supplier, doc_type)
-    sequence = DocumentSequence.objects.select_for_update().get(
+    sequence = DocumentSequence.objects.select_for_update(no_key=True).get(
         supplier=supplier, doc_type=doc_type
     )
     sequence.last_number += 1

@@ -96,7 +96,7 @@ def issue_for_order(order: Order, *, actor: Membership, doc_type: str) -> Docume
     if doc_type not in FROM_ORDER:
         raise DocumentError(_("This kind of document is not issued from an order."))
     order = (
-        Order.objects.select_for_update(of=("self",))
+        Order.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer__supplier", "location")
         .get(pk=order.pk)
     )
@@ -228,7 +228,7 @@ def issue_credit_note(
     Its tax per rate makes the original and its credit notes net to one rounding of the
     corrected sums. Refused when it would take back more than the original has left."""
     original = (
-        Document.objects.select_for_update(of=("self",))
+        Document.objects.select_for_update(of=("self",), no_key=True)
         .select_related("supplier", "customer")
         .get(pk=original.pk)
     )
@@ -278,7 +278,7 @@ def remaining_by_rate(original: Document) -> dict[int, Decimal]:
 
 
 def _move(document: Document, *, actor: Membership, to_status: str, note: str = "") -> Document:
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     _require_supplier_member(document, actor)
     if to_status not in ALLOWED_MOVES[document.status]:
         raise DocumentError(
@@ -304,7 +304,7 @@ def _move(document: Document, *, actor: Membership, to_status: str, note: str = 
 @transaction.atomic
 def mark_sent(document: Document, *, actor: Membership) -> Document:
     """The document went to the customer (by hand, FAX or post); a no-op when already sent."""
-    locked = Document.objects.select_for_update().get(pk=document.pk)
+    locked = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     if locked.status == DocumentStatus.SENT:
         return locked
     return _move(locked, actor=actor, to_status=DocumentStatus.SENT)
@@ -327,7 +327,7 @@ def mark_paid(document: Document, *, actor: Membership, received_on: date | None
     and marks the invoice paid; earlier periodic invoices that the payment covers become paid
     too. A no-op when already marked: a second tap records no second payment (decision 0031)."""
     locked = (
-        Document.objects.select_for_update(of=("self",))
+        Document.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer__supplier")
         .get(pk=document.pk)
     )
@@ -356,7 +356,7 @@ def mark_paid(document: Document, *, actor: Membership, received_on: date | None
 def mark_paid_if_covered(invoice: Document, *, actor: Membership) -> list[Document]:
     """Mark a per-order invoice paid once the payments that settle it cover it (in the caller's
     transaction); [the invoice] when it was marked, [] otherwise."""
-    locked = Document.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    locked = Document.objects.select_for_update(of=("self",), no_key=True).get(pk=invoice.pk)
     if locked.status not in (DocumentStatus.ISSUED, DocumentStatus.SENT):
         return []
     if payments.outstanding(locked) > 0:
@@ -371,7 +371,7 @@ def mark_covered_invoices_paid(customer: Customer, *, actor: Membership) -> list
     caller's transaction). Invoices with nothing to pay are left as they are."""
     covered = []
     for invoice in (
-        Document.objects.select_for_update(of=("self",))
+        Document.objects.select_for_update(of=("self",), no_key=True)
         .filter(
             supplier_id=customer.supplier_id,
             customer=customer,
@@ -398,7 +398,7 @@ def mark_covered_invoices_paid(customer: Customer, *, actor: Membership) -> list
 def void_document(document: Document, *, actor: Membership, reason: str) -> Document:
     """Void a document with a reason (kept, printed nowhere, shown on its page). The row, its
     number and its PDF stay. Refused while a credit note of it is in force."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     _require_supplier_member(document, actor)
     if actor.role not in ADMIN_ROLES:
         raise PermissionError("only owners and administrators void documents")
@@ -450,7 +450,7 @@ def send_by_mail(document: Document, *, actor: Membership, to: str) -> Document:
     """Queue a mail with the PDF attached (decrypted only when the worker sends it, and checked
     against its SHA-256 then), and mark the document sent."""
     document = (
-        Document.objects.select_for_update(of=("self",))
+        Document.objects.select_for_update(of=("self",), no_key=True)
         .select_related("supplier", "customer")
         .get(pk=document.pk)
     )

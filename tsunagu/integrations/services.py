@@ -161,7 +161,7 @@ def save_export_profile(
         profile = ExportProfile(supplier=actor.organization)
         before: dict[str, Any] = {}
     else:
-        profile = ExportProfile.objects.select_for_update().get(
+        profile = ExportProfile.objects.select_for_update(no_key=True).get(
             pk=profile.pk, supplier=actor.organization
         )
         before = {

@@ -174,7 +174,7 @@ def record_past_orders(
     if not orders:
         return []
     OrderSequence.objects.get_or_create(supplier=supplier)
-    sequence = OrderSequence.objects.select_for_update().get(supplier=supplier)
+    sequence = OrderSequence.objects.select_for_update(no_key=True).get(supplier=supplier)
     given = [
         int(match.group(1))
         for past in orders

@@ -58,7 +58,7 @@ def add_to_cart(
     price_seen: Decimal | None = None,
 ) -> CartLine:
     """Put a product in the person's cart for this supplier (adding to a line already there)."""
-    line, created = CartLine.objects.select_for_update().get_or_create(
+    line, created = CartLine.objects.select_for_update(no_key=True).get_or_create(
         user=member.user,
         customer=customer,
         product=product,
@@ -108,7 +108,9 @@ class Sent:
 
 def _next_number(customer: Customer) -> str:
     OrderSequence.objects.get_or_create(supplier_id=customer.supplier_id)
-    sequence = OrderSequence.objects.select_for_update().get(supplier_id=customer.supplier_id)
+    sequence = OrderSequence.objects.select_for_update(no_key=True).get(
+        supplier_id=customer.supplier_id
+    )
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return f"S-{sequence.last_number:06d}"
@@ -335,7 +337,7 @@ def _notify_supplier(
 @transaction.atomic
 def approve_order(order: Order, *, actor: Membership) -> Order:
     """A buyer administrator lets a waiting order go to the supplier."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
     if order.status != OrderStatus.PENDING_APPROVAL:
         return order
     order.status = OrderStatus.SUBMITTED
@@ -371,7 +373,7 @@ def approve_order(order: Order, *, actor: Membership) -> Order:
 @transaction.atomic
 def cancel_order(order: Order, *, actor: Membership, reason: str = "") -> Order:
     """The buyer withdraws an order the supplier has not accepted yet."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
     if order.status not in {OrderStatus.PENDING_APPROVAL, OrderStatus.SUBMITTED}:
         raise OrderRejectedError(
             {
@@ -456,7 +458,7 @@ def move_order(
     rows are locked, so two acceptances never take the same last units). Cancelling needs a
     reason. The buyer is told by mail."""
     order = (
-        Order.objects.select_for_update(of=("self",))
+        Order.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer__supplier", "placed_by")
         .get(pk=order.pk)
     )
@@ -540,7 +542,7 @@ def change_order(
     `version` is the one the person saw: if someone changed the order meanwhile, nothing is
     overwritten and the person is told."""
     order = (
-        Order.objects.select_for_update(of=("self",))
+        Order.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer__supplier")
         .get(pk=order.pk)
     )
@@ -622,7 +624,7 @@ def _take_stock(order: Order) -> None:
     lines = list(order.lines.all())
     tracked = {
         p.pk: p
-        for p in Product.objects.select_for_update()
+        for p in Product.objects.select_for_update(no_key=True)
         .filter(pk__in=[line.product_id for line in lines], stock__isnull=False)
         .order_by("pk")
     }
@@ -852,7 +854,7 @@ def revise_order(
     Each call is one revision the buyer can read. `version` is the one the person saw: when
     someone else changed the order meanwhile nothing is overwritten."""
     order = (
-        Order.objects.select_for_update(of=("self",))
+        Order.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer__supplier", "placed_by")
         .get(pk=order.pk)
     )

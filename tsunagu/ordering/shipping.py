@@ -298,7 +298,7 @@ def assign_shipping(
     One instruction for the whole order, or one per line. The same order or lines assigned
     again move to the new assignee: their open instructions are replaced. The same assignment
     twice (a double click) changes nothing the second time."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
     if actor.organization_id != order.supplier_id or actor.role not in WRITE_ROLES:
         raise PermissionError("only the order's supplier's staff assign shipping")
     if order.status != OrderStatus.ACCEPTED:
@@ -331,7 +331,7 @@ def assign_shipping(
     if any(line.order_id != order.pk for line in chosen):
         raise ShippingError(_("Choose lines of this order only."))
 
-    open_instructions = ShippingInstruction.objects.select_for_update().filter(
+    open_instructions = ShippingInstruction.objects.select_for_update(no_key=True).filter(
         order=order, status=Status.OPEN
     )
     if chosen:
@@ -404,8 +404,8 @@ def mark_shipped(instruction: ShippingInstruction, *, actor: Membership) -> Ship
     """The goods of this instruction went out. When the whole order has gone out, the order
     becomes shipped (services.move_order, which tells the buyer). A second click changes
     nothing."""
-    order = Order.objects.select_for_update().get(pk=instruction.order_id)
-    instruction = ShippingInstruction.objects.select_for_update().get(pk=instruction.pk)
+    order = Order.objects.select_for_update(no_key=True).get(pk=instruction.order_id)
+    instruction = ShippingInstruction.objects.select_for_update(no_key=True).get(pk=instruction.pk)
     _check_may_ship(actor, instruction)
     instruction.order = order
     if instruction.status == Status.SHIPPED:
@@ -443,12 +443,12 @@ def mark_cannot_ship(
         )
     # of=("self",): lock these rows only, not the customer, location or line joined to them.
     order = (
-        Order.objects.select_for_update(of=("self",))
+        Order.objects.select_for_update(of=("self",), no_key=True)
         .select_related("customer", "location")
         .get(pk=instruction.order_id)
     )
     instruction = (
-        ShippingInstruction.objects.select_for_update(of=("self",))
+        ShippingInstruction.objects.select_for_update(of=("self",), no_key=True)
         .select_related("line")
         .get(pk=instruction.pk)
     )
