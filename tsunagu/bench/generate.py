@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tsunagu.accounts.models import Membership, Organization, Role, User
+from tsunagu.bench import names
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.selectors import product_search_text
 from tsunagu.core.barcodes import jan_check_digit
@@ -34,7 +35,6 @@ from tsunagu.core.registration import corporate_check_digit
 from tsunagu.customers.models import MONTH_END, Customer, Location
 from tsunagu.documents.billing import month_end, shift_month
 from tsunagu.ordering.models import Channel, Order, OrderLine, OrderSequence, OrderStatus
-from tsunagu.bench import names
 
 BENCH_PASSWORD = "tsunagu-bench-2026"  # noqa: S105 - a throwaway bench database only
 SEED = 2026
@@ -56,15 +56,13 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "small": Scale("small", suppliers=2, customers=200, products=2_000, order_lines=50_000),
-    "large": Scale(
-        "large", suppliers=20, customers=5_000, products=20_000, order_lines=1_000_000
-    ),
+    "large": Scale("large", suppliers=20, customers=5_000, products=20_000, order_lines=1_000_000),
 }
 
 # The tenants the scenarios use besides the main ones: a tiny supplier for query counts that
 # must not grow with the data, 1,000 customers closing on the same day for the billing run, and
 # an empty supplier that the product import fills.
-TINY = Scale("tiny", suppliers=1, customers=1, products=3, order_lines=4, buyer_logins=1)
+TINY = Scale("tiny", suppliers=1, customers=1, products=12, order_lines=40, buyer_logins=1)
 BILLING_CUSTOMERS = 1_000
 BILLING_LINES_PER_CUSTOMER = 30
 
@@ -180,9 +178,7 @@ def _tenants(
 
     for tenant, count in zip(tenants, shares(scale.products, scale.suppliers), strict=True):
         tenant.products = _products(tenant.supplier, count, rng)
-    Product.objects.bulk_create(
-        [p for t in tenants for p in t.products], batch_size=2_000
-    )
+    Product.objects.bulk_create([p for t in tenants for p in t.products], batch_size=2_000)
 
     buyers: list[Organization] = []
     for tenant, count in zip(tenants, shares(scale.customers, scale.suppliers), strict=True):
@@ -376,22 +372,55 @@ def _orders_to_bill(
             status=OrderStatus.DELIVERED,
             channel=Channel.FAX,
             lines=[
-                (p, rng.randint(1, 12))
-                for p in rng.sample(products, BILLING_LINES_PER_CUSTOMER)
+                (p, rng.randint(1, 12)) for p in rng.sample(products, BILLING_LINES_PER_CUSTOMER)
             ],
         )
 
 
-_ORDER_COLUMNS = (
-    "id created_at updated_at supplier_id buyer_id customer_id location_id number status "
-    "channel requested_delivery_date delivery_date ordered_at placed_by_id note form_values "
-    "subtotal shipping_fee idempotency_key version entered_by_supplier cancel_reason"
-).split()
-_LINE_COLUMNS = (
-    "id created_at updated_at supplier_id order_id position product_id product_code "
-    "product_name order_unit unit_label units_per_case quantity confirmed_quantity unit_price "
-    "tax_rate amount note"
-).split()
+_ORDER_COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "supplier_id",
+    "buyer_id",
+    "customer_id",
+    "location_id",
+    "number",
+    "status",
+    "channel",
+    "requested_delivery_date",
+    "delivery_date",
+    "ordered_at",
+    "placed_by_id",
+    "note",
+    "form_values",
+    "subtotal",
+    "shipping_fee",
+    "idempotency_key",
+    "version",
+    "entered_by_supplier",
+    "cancel_reason",
+]
+_LINE_COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "supplier_id",
+    "order_id",
+    "position",
+    "product_id",
+    "product_code",
+    "product_name",
+    "order_unit",
+    "unit_label",
+    "units_per_case",
+    "quantity",
+    "confirmed_quantity",
+    "unit_price",
+    "tax_rate",
+    "amount",
+    "note",
+]
 
 
 def _write_orders(tenant: Tenant, specs: Iterable[OrderSpec]) -> None:
