@@ -393,7 +393,7 @@ def query_counts(emit: Emit) -> bool:
     equal = True
     for code in (TINY, MAIN):
         # A page with no rows at all may skip a query: both tenants get a document first.
-        issue_invoice(code)
+        issue_invoice(code, buyer_code=f"{code}-b00001")
     clients = {code: _client(f"admin@{code}.example") for code in (TINY, MAIN)}
     buyers = {code: _client(f"owner@{code}-b00001.example") for code in (TINY, MAIN)}
     pages = [(name, clients) for name in SUPPLIER_PAGES]
@@ -506,20 +506,19 @@ class _TextOut:
 # ---- documents: one invoice, the billing run ------------------------------------------------
 
 
-def issue_invoice(code: str) -> Document:
-    """A per-order invoice for the latest delivered order not invoiced yet, through the service."""
+def issue_invoice(code: str, *, buyer_code: str = "") -> Document:
+    """A per-order invoice for the latest delivered order not invoiced yet (of one buyer when
+    `buyer_code` is given), through the service."""
     from tsunagu.documents.services import issue_order_invoice
 
     supplier = Organization.objects.get(code=code)
     actor = Membership.objects.select_related("user", "organization").get(
         organization=supplier, user__email=f"admin@{code}.example"
     )
-    order = (
-        Order.objects.filter(supplier=supplier, status=OrderStatus.DELIVERED)
-        .exclude(documents__doc_type=DocumentType.INVOICE)
-        .order_by("-ordered_at")
-        .first()
-    )
+    orders = Order.objects.filter(supplier=supplier, status=OrderStatus.DELIVERED)
+    if buyer_code:
+        orders = orders.filter(buyer__code=buyer_code)
+    order = orders.exclude(documents__doc_type=DocumentType.INVOICE).order_by("-ordered_at").first()
     assert order is not None  # noqa: S101 - bench_seed made delivered orders
     return issue_order_invoice(order, actor=actor)
 
