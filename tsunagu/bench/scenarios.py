@@ -562,10 +562,14 @@ def billing_run(server: WebServer, emit: Emit, closing_date: date) -> None:
     browser = supplier_browser(server)
     stop = threading.Event()
     times: list[float] = []
+    failures: list[int] = []
 
     def read_inbox() -> None:
         while not stop.is_set():
-            times.append(browser.get("/supplier/orders/").seconds)
+            answer = browser.get("/supplier/orders/")
+            times.append(answer.seconds)
+            if answer.status != 200:
+                failures.append(answer.status)
             time.sleep(0.2)
 
     reader = threading.Thread(target=read_inbox)
@@ -587,6 +591,8 @@ def billing_run(server: WebServer, emit: Emit, closing_date: date) -> None:
     emit(Figure("billing_invoices", invoices, "count"))
     emit(Figure("billing_run_s", elapsed, "s"))
     emit(Figure("inbox_p95_during_billing_ms", p95(_ms(times)), "ms"))
+    emit(Figure("inbox_errors_during_billing", len(failures), "count"))
+    emit(Figure("inbox_reads_during_billing", len(times), "count"))
 
 
 def billing_closing_date() -> date:
