@@ -88,10 +88,10 @@ def _tap(
 def _buyer(index: int, plan: scenarios.BuyerPlan, webs: list[WebServer], sent: Sent) -> None:
     rng = random.Random(index)  # noqa: S311 - load shape, not secrets
     mine = Browser(webs[index % 2].port)
-    other = Browser(webs[(index + 1) % 2].port)
     try:
         mine.login(plan.email, BENCH_PASSWORD)
-        other.login(plan.email, BENCH_PASSWORD)
+        # The same browser (same session) reaching the other web process, as behind a balancer.
+        other = Browser(webs[(index + 1) % 2].port, cookies=mine.cookies)
         path = f"/buyer/s/{plan.supplier_code}/send/"
         for n in range(ORDERS_EACH):
             key = uuid.uuid4().hex
