@@ -1,10 +1,10 @@
-.PHONY: run test lint fmt messages bootstrap help
+.PHONY: run test bench bench-proof lint fmt messages bootstrap help
 .DEFAULT_GOAL := help
 export UV_PYTHON_DOWNLOADS := never
 export PATH := $(HOME)/.local/bin:$(PATH)
 
 help:  ## list the commands
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 run:  ## install what is missing, migrate, load the demo once, serve on http://127.0.0.1:8000 with a worker
 	@scripts/bootstrap.sh run
@@ -12,6 +12,14 @@ run:  ## install what is missing, migrate, load the demo once, serve on http://1
 
 test:  ## install what is missing, run every test on SQLite, PostgreSQL and in headless Chromium
 	@scripts/test.sh
+
+bench:  ## run the benchmarks (SCALE=small|large, DB=sqlite|postgres) and update docs/benchmarks.md
+	@scripts/bootstrap.sh $(if $(filter postgres,$(DB)),test,run)
+	@SCALE=$(or $(SCALE),small) DB=$(or $(DB),sqlite) scripts/bench.sh run
+
+bench-proof:  ## two web processes and two workers on PostgreSQL under 50 buyers: nothing lost
+	@scripts/bootstrap.sh test
+	@scripts/bench.sh proof
 
 lint:  ## ruff (lint and format check) and mypy
 	@scripts/bootstrap.sh run
