@@ -98,6 +98,8 @@ class Order(BaseModel):
         ]
         indexes = [
             models.Index(fields=["supplier", "status", "-ordered_at"], name="order_inbox"),
+            # The inbox without a status filter: the newest of the supplier's orders first.
+            models.Index(fields=["supplier", "-ordered_at"], name="order_supplier_recent"),
             models.Index(fields=["buyer", "-ordered_at"], name="order_buyer_history"),
         ]
 
