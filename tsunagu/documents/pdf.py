@@ -4,30 +4,24 @@ The templates print Japanese fixed text (納品書, 請求書, 登録番号 …)
 and tax forms, so their wording does not follow the reader's language. Everything printed comes
 from the document's frozen `content`, so a PDF rendered again from it is the same document.
 
-The HTML has no JavaScript and no external URL: the stylesheet is read from this app's static
-folder, logo and seal are embedded as data URIs, and the fetcher refuses anything else.
+The HTML has no JavaScript and no external URL: logo and seal are embedded as data URIs, and
+pdf_engine.py (WeasyPrint, the stylesheet, a fetcher of local files only) turns it into a PDF.
 """
 
 from __future__ import annotations
 
 import base64
-import functools
 import logging
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # type: ignore[import-untyped]
 
 from tsunagu.documents.models import Document, DocumentType
+from tsunagu.documents.pdf_engine import html_to_pdf
 
 logger = logging.getLogger(__name__)
-
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "documents"
-STYLESHEET = STATIC_DIR / "print.css"
 
 TEMPLATES: dict[str, str] = {
     DocumentType.DELIVERY_NOTE: "documents/pdf/delivery_note.html",
@@ -40,42 +34,15 @@ TEMPLATES: dict[str, str] = {
 REDUCED_RATE_NOTE = "※は軽減税率(8%)対象"
 
 
-class LocalOnlyFetcher(URLFetcher):
-    """Data URIs and files in this app's static folder; nothing from the network."""
-
-    def __init__(self) -> None:
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("file:"):
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-            if not path.is_relative_to(STATIC_DIR):
-                raise ValueError(f"refused a file outside the document static folder: {url}")
-        elif not url.startswith("data:"):
-            raise ValueError(f"refused a non-local resource: {url}")
-        return super().fetch(url, headers)
-
-
-@functools.cache
-def stylesheet() -> CSS:
-    """The print stylesheet, parsed once per process (a billing run renders hundreds of PDFs;
-    the file ships with the code, so it cannot change while the process runs)."""
-    return CSS(filename=str(STYLESHEET), url_fetcher=LocalOnlyFetcher())
-
-
 def render_document(
     document: Document, *, logo: bytes | None = None, seal: bytes | None = None
 ) -> bytes:
     """The PDF of a document, from its frozen content (plus the logo and seal at issue time)."""
-    html = render_html(document, logo=logo, seal=seal)
-    pdf = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
-    ).write_pdf(
-        stylesheets=[stylesheet()],
-        pdf_identifier=str(document.pk).replace("-", "").encode(),
-    )
-    assert pdf is not None  # noqa: S101 - write_pdf without a target returns the bytes
-    return bytes(pdf)
+    return html_to_pdf(render_html(document, logo=logo, seal=seal), pdf_identifier(document))
+
+
+def pdf_identifier(document: Document) -> bytes:
+    return str(document.pk).replace("-", "").encode()
 
 
 def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | None = None) -> str:
@@ -152,8 +119,4 @@ def _data_uri(data: bytes | None) -> str:
 def render_paper(html: str) -> bytes:
     """A PDF of an internal working paper (the picking list) written for the same stylesheet:
     A4, IPAex embedded, page numbers. Rendered on demand, never numbered, stored or frozen."""
-    pdf = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
-    ).write_pdf(stylesheets=[stylesheet()])
-    assert pdf is not None  # noqa: S101 - write_pdf without a target returns the bytes
-    return bytes(pdf)
+    return html_to_pdf(html)

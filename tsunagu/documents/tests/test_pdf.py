@@ -15,7 +15,7 @@ from PIL import Image
 from tsunagu.accounts.models import Organization
 from tsunagu.core.filestore import read_decrypted
 from tsunagu.customers.models import Customer
-from tsunagu.documents import pdf
+from tsunagu.documents import pdf, pdf_engine
 from tsunagu.documents.models import Document, DocumentType
 from tsunagu.documents.tests.factories import issued, line
 
@@ -254,13 +254,13 @@ def test_the_html_has_no_script_and_no_external_url(invoice: Document) -> None:
 
 
 def test_the_fetcher_refuses_anything_but_local_files() -> None:
-    fetcher = pdf.LocalOnlyFetcher()
+    fetcher = pdf_engine.LocalOnlyFetcher()
 
     with pytest.raises(ValueError, match="refused"):
         fetcher.fetch("https://example.com/logo.png")
     with pytest.raises(ValueError, match="outside"):
         fetcher.fetch("file:///etc/passwd")
-    assert fetcher.fetch(pdf.STYLESHEET.as_uri()) is not None
+    assert fetcher.fetch(pdf_engine.STYLESHEET.as_uri()) is not None
 
 
 def test_a_document_renders_the_same_figures_again_from_its_content(invoice: Document) -> None:
