@@ -23,6 +23,12 @@ amount_due = previous_balance - payments + total, takes the next number under th
 lock, stores the frozen content, renders the PDF, encrypts it, records its SHA-256 and an audit
 entry, all in the caller's transaction.
 
+issue() is draft() + render + commit() with the sequence locked first. A caller that issues many
+documents (a billing run) may draft and render ahead, outside any transaction, for the sequence
+value it expects, then commit() each in a short transaction: commit() takes the number only if
+it is still the next one (and the format still gives the drafted number), else returns None and
+the caller drafts again. Numbers stay gap-free and in order either way.
+
 The returned document carries `warnings` (a list of codes, also frozen in content["warnings"]):
 "missing_registration_number" when a qualified invoice is issued by a supplier without a
 registration number. The document is issued anyway; the page shows the warning.
@@ -177,6 +183,151 @@ def order_lines(order: Order) -> list[DocLine]:
     return lines
 
 
+@dataclass
+class Draft:
+    """A document ready to be issued under one number: its row (unsaved), the HTML of its PDF
+    and the sequence value it was drafted for. `commit()` saves it only if that value is still
+    the next one, so a draft never takes a number out of turn."""
+
+    document: Document
+    html: str
+    sequence: int
+    orders: list[Order]
+    warnings: list[str]
+
+    @property
+    def pdf_identifier(self) -> bytes:
+        return str(self.document.pk).replace("-", "").encode()
+
+
+def draft(
+    *,
+    actor: Membership | None,
+    supplier: Organization,
+    customer: Customer,
+    doc_type: str,
+    lines: Sequence[DocLine],
+    issued_on: date,
+    sequence: int,
+    number_format: str,
+    orders: Iterable[Order] = (),
+    period: tuple[date, date] | None = None,
+    due_date: date | None = None,
+    previous_balance: Decimal | int = 0,
+    payments: Decimal | int = 0,
+    original: Document | None = None,
+    reason: str = "",
+) -> Draft:
+    """Everything a document is, drafted for the sequence value given: amounts and tax once per
+    rate, the frozen content, the HTML of its PDF. Reads only; nothing is numbered or saved."""
+    from tsunagu.documents import pdf
+
+    orders = list(orders)
+    lines = list(lines)
+    previous_balance = Decimal(previous_balance)
+    payments = Decimal(payments)
+    _check(supplier, customer, doc_type, lines, orders, original, reason)
+    amounts = amounts_by_rate((line.tax_rate, line.amount) for line in lines)
+    if doc_type == DocumentType.CREDIT_NOTE and original is not None:
+        taxes = _credit_note_tax(original, amounts, supplier.rounding)
+    else:
+        taxes = tax_by_rate(amounts, supplier.rounding)
+    total = sum(amounts.values(), Decimal(0)) + sum(taxes.values(), Decimal(0))
+    amount_due = previous_balance - payments + total
+
+    is_qualified = doc_type in QUALIFIED_TYPES.get(supplier.qualified_invoice_document, ()) or (
+        doc_type == DocumentType.CREDIT_NOTE
+        and original is not None
+        and original.is_qualified_invoice
+    )
+    warnings: list[str] = []
+    if is_qualified and not supplier.registration_number:
+        warnings.append(MISSING_REGISTRATION_NUMBER)
+
+    document = Document(
+        supplier=supplier,
+        customer=customer,
+        buyer_id=customer.buyer_id,
+        doc_type=doc_type,
+        number=numbering.format_number(number_format, sequence, issued_on),
+        issued_on=issued_on,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        due_date=due_date,
+        is_qualified_invoice=is_qualified,
+        amount_10=amounts[10],
+        amount_8=amounts[8],
+        tax_10=taxes[10],
+        tax_8=taxes[8],
+        total=total,
+        previous_balance=previous_balance,
+        payments=payments,
+        amount_due=amount_due,
+        original=original,
+        issued_by=actor.user if actor is not None else None,
+    )
+    document.content = _content(
+        document,
+        sequence=sequence,
+        supplier=supplier,
+        customer=customer,
+        lines=lines,
+        amounts=amounts,
+        taxes=taxes,
+        orders=orders,
+        original=original,
+        reason=reason,
+        warnings=warnings,
+    )
+    html = pdf.render_html(document, logo=_image(supplier.logo), seal=_image(supplier.seal))
+    return Draft(document, html, sequence, orders, warnings)
+
+
+def commit(drafted: Draft, pdf_data: bytes, *, actor: Membership | None) -> Document | None:
+    """Issue a drafted document with its rendered PDF, in the caller's transaction: take its
+    number under the sequence's lock, store the PDF encrypted, save the row, link its orders
+    and record the issue. None (nothing written) when the number is no longer the next one
+    (another document took it, or the format changed): draft again."""
+    document = drafted.document
+    if not numbering.take_if_next(
+        document.supplier,
+        document.doc_type,
+        drafted.sequence,
+        number=document.number,
+        on=document.issued_on,
+    ):
+        return None
+    storage_name = save_encrypted(pdf_data, folder=f"documents/{document.supplier_id}")
+    try:
+        document.pdf_storage_name = storage_name
+        document.pdf_sha256 = hashlib.sha256(pdf_data).hexdigest()
+        document.save(force_insert=True)
+        if drafted.orders:
+            document.orders.set(drafted.orders)
+        audit.record(
+            "document.issued",
+            actor=actor.user if actor is not None else None,
+            organization=document.supplier,
+            target=document,
+            acting_for=None,
+            changes={
+                "doc_type": document.doc_type,
+                "number": document.number,
+                "customer": document.customer.customer_code,
+                "total": str(document.total),
+                "amount_due": str(document.amount_due),
+                "pdf_sha256": document.pdf_sha256,
+                "original": document.original.number if document.original is not None else "",
+                "warnings": drafted.warnings,
+            },
+        )
+    except Exception:
+        default_storage.delete(storage_name)
+        raise
+    document.warnings = drafted.warnings  # type: ignore[attr-defined]
+    return document
+
+
 def issue(
     *,
     actor: Membership | None,
@@ -193,102 +344,37 @@ def issue(
     original: Document | None = None,
     reason: str = "",
 ) -> Document:
-    """Issue one document in the caller's transaction (see the module docstring)."""
-    from tsunagu.documents import pdf
+    """Issue one document in the caller's transaction (see the module docstring): the number's
+    lock is taken first and held while the PDF renders, so the draft always commits."""
+    from tsunagu.documents import pdf_engine
 
-    orders = list(orders)
-    lines = list(lines)
-    previous_balance = Decimal(previous_balance)
-    payments = Decimal(payments)
-    _check(supplier, customer, doc_type, lines, orders, original, reason)
-
+    _check(supplier, customer, doc_type, list(lines), list(orders), original, reason)
     with transaction.atomic():
         if original is not None:
             original = Document.objects.select_for_update(no_key=True).get(pk=original.pk)
             if original.status == DocumentStatus.VOID:
                 raise IssueError("a void document cannot be corrected")
-        amounts = amounts_by_rate((line.tax_rate, line.amount) for line in lines)
-        if doc_type == DocumentType.CREDIT_NOTE and original is not None:
-            taxes = _credit_note_tax(original, amounts, supplier.rounding)
-        else:
-            taxes = tax_by_rate(amounts, supplier.rounding)
-        total = sum(amounts.values(), Decimal(0)) + sum(taxes.values(), Decimal(0))
-        amount_due = previous_balance - payments + total
-
-        is_qualified = doc_type in QUALIFIED_TYPES.get(supplier.qualified_invoice_document, ()) or (
-            doc_type == DocumentType.CREDIT_NOTE
-            and original is not None
-            and original.is_qualified_invoice
-        )
-        warnings: list[str] = []
-        if is_qualified and not supplier.registration_number:
-            warnings.append(MISSING_REGISTRATION_NUMBER)
-
-        number, sequence = numbering.take_next(supplier, doc_type, on=issued_on)
-        document = Document(
+        sequence = numbering.lock_sequence(supplier, doc_type)
+        drafted = draft(
+            actor=actor,
             supplier=supplier,
             customer=customer,
-            buyer_id=customer.buyer_id,
             doc_type=doc_type,
-            number=number,
+            lines=lines,
             issued_on=issued_on,
-            period_start=period[0] if period else None,
-            period_end=period[1] if period else None,
+            sequence=sequence.last_number + 1,
+            number_format=sequence.number_format,
+            orders=orders,
+            period=period,
             due_date=due_date,
-            is_qualified_invoice=is_qualified,
-            amount_10=amounts[10],
-            amount_8=amounts[8],
-            tax_10=taxes[10],
-            tax_8=taxes[8],
-            total=total,
             previous_balance=previous_balance,
             payments=payments,
-            amount_due=amount_due,
-            original=original,
-            issued_by=actor.user if actor is not None else None,
-        )
-        document.content = _content(
-            document,
-            sequence=sequence,
-            supplier=supplier,
-            customer=customer,
-            lines=lines,
-            amounts=amounts,
-            taxes=taxes,
-            orders=orders,
             original=original,
             reason=reason,
-            warnings=warnings,
         )
-        data = pdf.render_document(document, logo=_image(supplier.logo), seal=_image(supplier.seal))
-        storage_name = save_encrypted(data, folder=f"documents/{supplier.pk}")
-        try:
-            document.pdf_storage_name = storage_name
-            document.pdf_sha256 = hashlib.sha256(data).hexdigest()
-            document.save(force_insert=True)
-            if orders:
-                document.orders.set(orders)
-            audit.record(
-                "document.issued",
-                actor=actor.user if actor is not None else None,
-                organization=supplier,
-                target=document,
-                acting_for=None,
-                changes={
-                    "doc_type": doc_type,
-                    "number": number,
-                    "customer": customer.customer_code,
-                    "total": str(total),
-                    "amount_due": str(amount_due),
-                    "pdf_sha256": document.pdf_sha256,
-                    "original": original.number if original is not None else "",
-                    "warnings": warnings,
-                },
-            )
-        except Exception:
-            default_storage.delete(storage_name)
-            raise
-    document.warnings = warnings  # type: ignore[attr-defined]
+        data = pdf_engine.html_to_pdf(drafted.html, drafted.pdf_identifier)
+        document = commit(drafted, data, actor=actor)
+        assert document is not None  # noqa: S101 - the sequence is locked by this transaction
     return document
 
 

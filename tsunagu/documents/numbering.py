@@ -79,16 +79,34 @@ def sequence_for(supplier: Organization, doc_type: str) -> DocumentSequence:
     return DocumentSequence.objects.get(supplier=supplier, doc_type=doc_type)
 
 
-def take_next(supplier: Organization, doc_type: str, *, on: date) -> tuple[str, int]:
-    """Lock the counter, move it by one and return (number, sequence). Call inside the issuing
-    transaction: the lock is held until it commits, so concurrent issues queue up."""
+def lock_sequence(supplier: Organization, doc_type: str) -> DocumentSequence:
+    """The counter, locked until the caller's transaction ends (made first if new)."""
     sequence_for(supplier, doc_type)
-    sequence = DocumentSequence.objects.select_for_update(no_key=True).get(
+    return DocumentSequence.objects.select_for_update(no_key=True).get(
         supplier=supplier, doc_type=doc_type
     )
-    sequence.last_number += 1
+
+
+def peek(supplier: Organization, doc_type: str) -> DocumentSequence:
+    """The counter as it is now, without a lock: for drafting ahead of the issue (the value is
+    checked again under the lock by take_if_next)."""
+    return sequence_for(supplier, doc_type)
+
+
+def take_if_next(
+    supplier: Organization, doc_type: str, value: int, *, number: str, on: date
+) -> bool:
+    """Move the counter to `value` if that is the next value and the format still gives
+    `number` for it (call inside the issuing transaction); False, changing nothing, otherwise.
+    The lock is held until the transaction ends, so concurrent issues queue up."""
+    sequence = lock_sequence(supplier, doc_type)
+    if sequence.last_number + 1 != value:
+        return False
+    if format_number(sequence.number_format, value, on) != number:
+        return False
+    sequence.last_number = value
     sequence.save(update_fields=["last_number"])
-    return format_number(sequence.number_format, sequence.last_number, on), sequence.last_number
+    return True
 
 
 def missing_sequences(supplier: Organization, doc_type: str) -> list[int]:
