@@ -162,6 +162,10 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_STALE_AFTER_SECONDS = env.int("WORKER_STALE_AFTER_SECONDS", 60, minimum=1)
+# Billing runs render their PDFs in this many worker processes (0: one per core) once they have
+# at least DOCUMENT_RENDER_PARALLEL_FROM invoices to issue.
+DOCUMENT_RENDER_PROCESSES = env.int("DOCUMENT_RENDER_PROCESSES", 0, minimum=0)
+DOCUMENT_RENDER_PARALLEL_FROM = env.int("DOCUMENT_RENDER_PARALLEL_FROM", 8, minimum=1)
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import calendar
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -383,6 +385,29 @@ class InvoicePlan:
         )
 
 
+def plan_key(plan: InvoicePlan) -> tuple[Any, ...]:
+    """Everything an invoice drafted from this plan prints, to tell whether a draft made ahead
+    still says what the plan says now."""
+    return (
+        plan.period,
+        plan.due_date,
+        plan.previous_balance,
+        plan.payments,
+        tuple(order.pk for order in plan.orders),
+        tuple(note.pk for note in plan.credit_notes),
+        tuple(tuple(sorted(line.as_content().items())) for line in plan.lines),
+    )
+
+
+@dataclass
+class Prepared:
+    """An invoice drafted and rendered ahead of its transaction (see _bill_each)."""
+
+    key: tuple[Any, ...]
+    drafted: issuing.Draft
+    pdf: bytes = b""
+
+
 def plan_invoice(customer: Customer, closing_date: date) -> InvoicePlan:
     """Gather the period, lines, previous balance, payments and due date (reads only)."""
     previous = previous_invoice(customer, closing_date)
@@ -445,7 +470,11 @@ def _refuse_if_not_closing(customer: Customer, closing_date: date) -> None:
 
 
 def bill_customer(
-    customer: Customer, *, closing_date: date, actor: Membership | None = None
+    customer: Customer,
+    *,
+    closing_date: date,
+    actor: Membership | None = None,
+    prepared: Prepared | None = None,
 ) -> tuple[Document, bool]:
     """Issue the periodic invoice of one customer for one closing date, in its own transaction.
 
@@ -488,20 +517,26 @@ def bill_customer(
                     }
                 )
             plan = plan_invoice(customer, closing_date)
-            document = issuing.issue(
-                actor=actor,
-                supplier=customer.supplier,
-                customer=customer,
-                doc_type=DocumentType.PERIODIC_INVOICE,
-                lines=plan.lines,
-                # 請求日 = 締日: the invoice is dated on its closing date, whenever it is run.
-                issued_on=closing_date,
-                orders=plan.orders,
-                period=(plan.period.start, plan.period.end),
-                due_date=plan.due_date,
-                previous_balance=plan.previous_balance,
-                payments=plan.payments,
-            )
+            document = None
+            if prepared is not None and prepared.key == plan_key(plan):
+                # Drafted and rendered ahead, outside this transaction: used when nothing it
+                # says has changed since and its number is still the next one.
+                document = issuing.commit(prepared.drafted, prepared.pdf, actor=actor)
+            if document is None:
+                document = issuing.issue(
+                    actor=actor,
+                    supplier=customer.supplier,
+                    customer=customer,
+                    doc_type=DocumentType.PERIODIC_INVOICE,
+                    lines=plan.lines,
+                    # 請求日 = 締日: the invoice is dated on its closing date, whenever it is run.
+                    issued_on=closing_date,
+                    orders=plan.orders,
+                    period=(plan.period.start, plan.period.end),
+                    due_date=plan.due_date,
+                    previous_balance=plan.previous_balance,
+                    payments=plan.payments,
+                )
             if plan.credit_notes:
                 document.credit_notes.set(plan.credit_notes)
     except IntegrityError:
@@ -548,6 +583,77 @@ class BillingResult(list[tuple[Document, bool]]):
 OnCustomerDone = Callable[[Customer, "tuple[Document, bool] | None"], None]
 
 
+def _draft_ahead(
+    customer: Customer,
+    *,
+    closing_date: date,
+    actor: Membership | None,
+    sequence: int,
+    number_format: str,
+) -> Prepared | None:
+    """The customer's invoice drafted for `sequence`, outside any transaction; None when there
+    is nothing to draft (already issued, or a problem bill_customer will name)."""
+    try:
+        _refuse_if_not_closing(customer, closing_date)
+        if issued_invoice(customer, closing_date) is not None:
+            return None
+        if _periodic_invoices(customer).filter(period_end__gt=closing_date).exists():
+            return None
+        plan = plan_invoice(customer, closing_date)
+        drafted = issuing.draft(
+            actor=actor,
+            supplier=customer.supplier,
+            customer=customer,
+            doc_type=DocumentType.PERIODIC_INVOICE,
+            lines=plan.lines,
+            issued_on=closing_date,
+            sequence=sequence,
+            number_format=number_format,
+            orders=plan.orders,
+            period=(plan.period.start, plan.period.end),
+            due_date=plan.due_date,
+            previous_balance=plan.previous_balance,
+            payments=plan.payments,
+        )
+    except Exception:
+        # bill_customer tries again in its transaction and reports what is wrong.
+        logger.warning("billing.draft_failed customer=%s", customer.customer_code, exc_info=True)
+        return None
+    return Prepared(plan_key(plan), drafted)
+
+
+def _bill_one(
+    customer: Customer,
+    *,
+    closing_date: date,
+    actor: Membership | None,
+    result: BillingResult,
+    prepared: Prepared | None,
+) -> tuple[Document, bool] | None:
+    try:
+        outcome = bill_customer(customer, closing_date=closing_date, actor=actor, prepared=prepared)
+    except (BillingError, issuing.IssueError) as error:
+        result.problems.append(Problem(customer.customer_code, str(error)))
+        return None
+    except Exception:
+        # One customer's failure (say, a PDF that cannot be rendered) must not stop the
+        # others: its transaction rolled back, and the run says which customer failed.
+        logger.exception(
+            "billing.customer_failed customer=%s closing_date=%s",
+            customer.customer_code,
+            closing_date,
+        )
+        result.problems.append(
+            Problem(
+                customer.customer_code,
+                _("The invoice could not be issued because of an unexpected error."),
+            )
+        )
+        return None
+    result.append(outcome)
+    return outcome
+
+
 def _bill_each(
     customers: list[Customer],
     *,
@@ -556,30 +662,68 @@ def _bill_each(
     result: BillingResult,
     on_done: OnCustomerDone | None = None,
 ) -> None:
-    for customer in customers:
-        outcome: tuple[Document, bool] | None = None
-        try:
-            outcome = bill_customer(customer, closing_date=closing_date, actor=actor)
-        except (BillingError, issuing.IssueError) as error:
-            result.problems.append(Problem(customer.customer_code, str(error)))
-        except Exception:
-            # One customer's failure (say, a PDF that cannot be rendered) must not stop the
-            # others: its transaction rolled back, and the run says which customer failed.
-            logger.exception(
-                "billing.customer_failed customer=%s closing_date=%s",
-                customer.customer_code,
-                closing_date,
-            )
-            result.problems.append(
-                Problem(
-                    customer.customer_code,
-                    _("The invoice could not be issued because of an unexpected error."),
+    """Bill the customers in order, each in its own short transaction.
+
+    The invoices are drafted and rendered ahead (rendering.py: in worker processes for a big
+    run), outside any transaction, for the numbers they will most likely get: the next values of
+    the periodic invoices' counter, in the customers' order. Each transaction then only checks
+    the plan again and commits the draft (bill_customer). When a draft cannot be used (its
+    customer's figures changed, another run took a number, or a customer was skipped), the
+    drafts in flight are for the wrong numbers: they are dropped and drafted again."""
+    from tsunagu.documents import numbering, rendering
+
+    if not customers:
+        return
+    supplier = customers[0].supplier
+    waiting = deque(customers)
+    in_flight: deque[tuple[Customer, Prepared | None, Future[bytes] | None]] = deque()
+    next_value: int | None = None
+    number_format = ""
+    with rendering.renderer_for(len(customers)) as renderer:
+        while waiting or in_flight:
+            if next_value is None:
+                counter = numbering.peek(supplier, DocumentType.PERIODIC_INVOICE)
+                next_value, number_format = counter.last_number + 1, counter.number_format
+            while waiting and len(in_flight) < renderer.ahead:
+                customer = waiting.popleft()
+                prepared = _draft_ahead(
+                    customer,
+                    closing_date=closing_date,
+                    actor=actor,
+                    sequence=next_value,
+                    number_format=number_format,
                 )
+                future = None
+                if prepared is not None:
+                    next_value += 1
+                    future = renderer.submit(prepared.drafted.html, prepared.drafted.pdf_identifier)
+                in_flight.append((customer, prepared, future))
+            customer, prepared, future = in_flight.popleft()
+            if prepared is not None and future is not None:
+                try:
+                    prepared.pdf = future.result()
+                except Exception:
+                    logger.warning("billing.render_ahead_failed", exc_info=True)
+                    prepared = None
+            outcome = _bill_one(
+                customer, closing_date=closing_date, actor=actor, result=result, prepared=prepared
             )
-        else:
-            result.append(outcome)
-        if on_done is not None:
-            on_done(customer, outcome)
+            created = outcome is not None and outcome[1]
+            used = (
+                prepared is not None
+                and outcome is not None
+                and outcome[0].pk == prepared.drafted.document.pk
+            )
+            if (prepared is not None and not used) or (prepared is None and created):
+                # The counter did not move as drafted: draft the ones in flight again.
+                for stale, _prepared, stale_future in reversed(in_flight):
+                    if stale_future is not None:
+                        stale_future.cancel()
+                    waiting.appendleft(stale)
+                in_flight.clear()
+                next_value = None
+            if on_done is not None:
+                on_done(customer, outcome)
 
 
 def run_billing(

@@ -54,7 +54,7 @@ payments = st.lists(
 
 @pytest.fixture(autouse=True)
 def _no_pdf() -> Iterator[None]:
-    with mock.patch("tsunagu.documents.pdf.render_document", return_value=b"%PDF-1.7 stub"):
+    with mock.patch("tsunagu.documents.pdf_engine.html_to_pdf", return_value=b"%PDF-1.7 stub"):
         yield
 
 
