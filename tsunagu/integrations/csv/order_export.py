@@ -13,9 +13,10 @@ column, or replaced by 〓 when asked.
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +25,7 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Organization
 from tsunagu.integrations.csv.kinds import STATUS_WORDS
-from tsunagu.ordering.models import ExportProfile, OrderLine, OrderStatus
-from tsunagu.ordering.recording import line_pieces, ordered_on
+from tsunagu.ordering.models import ExportProfile, OrderLine, OrderStatus, OrderUnit
 
 FIXED = "fixed"
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
@@ -46,7 +46,9 @@ def _price(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(value: date | None, date_format: str) -> str:
+    """Cached: an export's lines share a few hundred dates."""
     return value.strftime(date_format) if value is not None else ""
 
 
@@ -54,36 +56,125 @@ def _day(value: date | None, date_format: str) -> str:
 class Source:
     key: str
     header: str
-    value: Callable[[OrderLine, str], str]
+    value: Callable[[tuple[Any, ...], str], str]
+
+
+# An exported line is read as one tuple of these fields (no model objects: an export of a
+# million lines builds a million tuples, not three million model instances).
+ROW_FIELDS = (
+    "order__number",
+    "order__customer__customer_code",
+    "order__customer__name",
+    "order__ordered_at",
+    "order__requested_delivery_date",
+    "order__delivery_date",
+    "order__status",
+    "order__channel",
+    "product_code",
+    "product_name",
+    "quantity",
+    "confirmed_quantity",
+    "order_unit",
+    "units_per_case",
+    "unit_label",
+    "unit_price",
+    "amount",
+    "tax_rate",
+    "note",
+)
+(
+    _NUMBER,
+    _CUSTOMER_CODE,
+    _CUSTOMER_NAME,
+    _ORDERED_AT,
+    _REQUESTED,
+    _DELIVERED,
+    _STATUS,
+    _CHANNEL,
+    _PRODUCT_CODE,
+    _PRODUCT_NAME,
+    _QUANTITY,
+    _CONFIRMED,
+    _ORDER_UNIT,
+    _UNITS_PER_CASE,
+    _UNIT_LABEL,
+    _UNIT_PRICE,
+    _AMOUNT,
+    _TAX_RATE,
+    _NOTE,
+) = range(len(ROW_FIELDS))
+
+
+def row_of(line: OrderLine) -> tuple[Any, ...]:
+    """The tuple of ROW_FIELDS for a line already loaded (with its order and customer)."""
+    order = line.order
+    return (
+        order.number,
+        order.customer.customer_code,
+        order.customer.name,
+        order.ordered_at,
+        order.requested_delivery_date,
+        order.delivery_date,
+        order.status,
+        order.channel,
+        line.product_code,
+        line.product_name,
+        line.quantity,
+        line.confirmed_quantity,
+        line.order_unit,
+        line.units_per_case,
+        line.unit_label,
+        line.unit_price,
+        line.amount,
+        line.tax_rate,
+        line.note,
+    )
+
+
+def _pieces(row: tuple[Any, ...]) -> int:
+    """ordering.recording.line_pieces on a row: the confirmed quantity after a shortage, in
+    pieces."""
+    quantity = row[_CONFIRMED] if row[_CONFIRMED] is not None else row[_QUANTITY]
+    if row[_ORDER_UNIT] == OrderUnit.CASE and row[_UNITS_PER_CASE]:
+        return int(quantity * row[_UNITS_PER_CASE])
+    return int(quantity)
+
+
+_ZONE = timezone.get_default_timezone()
+
+
+def _ordered_on(row: tuple[Any, ...]) -> date:
+    """ordering.recording.ordered_on on a row: the day of ordered_at in the site's zone."""
+    at: datetime = row[_ORDERED_AT]
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at, UTC)
+    return at.astimezone(_ZONE).date()
+
+
+def _field(index: int) -> Callable[[tuple[Any, ...], str], str]:
+    return lambda row, _fmt: str(row[index])
 
 
 def _sources() -> dict[str, Source]:
-    def order(getter: Callable[[Any], Any]) -> Callable[[OrderLine, str], str]:
-        return lambda line, _fmt: str(getter(line.order))
-
     return {
         source.key: source
         for source in (
-            Source("order_number", "受注番号", order(lambda o: o.number)),
-            Source("customer_code", "得意先コード", order(lambda o: o.customer.customer_code)),
-            Source("customer_name", "得意先名", order(lambda o: o.customer.name)),
-            Source("ordered_on", "受注日", lambda line, fmt: _day(ordered_on(line.order), fmt)),
-            Source(
-                "requested_delivery_date",
-                "納品希望日",
-                lambda line, fmt: _day(line.order.requested_delivery_date, fmt),
-            ),
-            Source("delivered_on", "納品日", lambda line, fmt: _day(line.order.delivery_date, fmt)),
-            Source("status", "ステータス", order(lambda o: STATUS_WORDS[o.status])),
-            Source("channel", "受注経路", order(lambda o: o.channel)),
-            Source("product_code", "商品コード", lambda line, _fmt: line.product_code),
-            Source("product_name", "商品名", lambda line, _fmt: line.product_name),
-            Source("quantity", "数量", lambda line, _fmt: str(line_pieces(line))),
-            Source("unit", "単位", lambda line, _fmt: line.unit_label),
-            Source("unit_price", "単価", lambda line, _fmt: _price(line.unit_price)),
-            Source("amount", "金額", lambda line, _fmt: str(int(line.amount))),
-            Source("tax_rate", "税率", lambda line, _fmt: str(line.tax_rate)),
-            Source("note", "備考", lambda line, _fmt: line.note),
+            Source("order_number", "受注番号", _field(_NUMBER)),
+            Source("customer_code", "得意先コード", _field(_CUSTOMER_CODE)),
+            Source("customer_name", "得意先名", _field(_CUSTOMER_NAME)),
+            Source("ordered_on", "受注日", lambda row, fmt: _day(_ordered_on(row), fmt)),
+            Source("requested_delivery_date", "納品希望日", lambda r, f: _day(r[_REQUESTED], f)),
+            Source("delivered_on", "納品日", lambda row, fmt: _day(row[_DELIVERED], fmt)),
+            Source("status", "ステータス", lambda row, _fmt: STATUS_WORDS[row[_STATUS]]),
+            Source("channel", "受注経路", _field(_CHANNEL)),
+            Source("product_code", "商品コード", _field(_PRODUCT_CODE)),
+            Source("product_name", "商品名", _field(_PRODUCT_NAME)),
+            Source("quantity", "数量", lambda row, _fmt: str(_pieces(row))),
+            Source("unit", "単位", _field(_UNIT_LABEL)),
+            Source("unit_price", "単価", lambda row, _fmt: _price(row[_UNIT_PRICE])),
+            Source("amount", "金額", lambda row, _fmt: str(int(row[_AMOUNT]))),
+            Source("tax_rate", "税率", _field(_TAX_RATE)),
+            Source("note", "備考", _field(_NOTE)),
         )
     }
 
@@ -231,25 +322,29 @@ class Export:
         yield self.layout.headers
         date_format = self.layout.date_format
         columns = [(column, SOURCES.get(column.source)) for column in self.layout.columns]
-        lines = self.lines
-        if isinstance(lines, QuerySet):
-            lines = lines.iterator(chunk_size=CHUNK_SIZE)
-        for line in lines:
+        rows: Iterable[tuple[Any, ...]]
+        if isinstance(self.lines, QuerySet):
+            rows = self.lines.values_list(*ROW_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+        else:
+            rows = (row_of(line) for line in self.lines)
+        for row in rows:
             self.rows += 1
             yield [
-                source.value(line, date_format) if source is not None else column.value
+                source.value(row, date_format) if source is not None else column.value
                 for column, source in columns
             ]
 
     def _encode(self, writer: Any, cells: list[str], line_number: int) -> tuple[bytes, int]:
         encoding = self.layout.encoding.removesuffix("-sig")
-        if encoding == "cp932":
-            cells = [cell.translate(_CP932_FORMS) for cell in cells]
         text: str = writer.writerow(cells)
+        if encoding == "cp932":
+            text = text.translate(_CP932_FORMS)
         try:
             return text.encode(encoding), text.count("\n")
         except UnicodeEncodeError:
             pass
+        if encoding == "cp932":
+            cells = [cell.translate(_CP932_FORMS) for cell in cells]
         fixed = []
         for header, cell in zip(self.layout.headers, cells, strict=True):
             kept = []
