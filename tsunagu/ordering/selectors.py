@@ -173,6 +173,8 @@ def status_counts(supplier_id: UUID) -> dict[str, int]:
         Order.objects.filter(supplier_id=supplier_id)
         .exclude(status=OrderStatus.PENDING_APPROVAL)
         .values("status")
-        .annotate(n=Count("id"))
+        # COUNT(*), not COUNT(id): the (supplier, status, ordered_at) index answers it alone.
+        .annotate(n=Count("*"))
+        .order_by()
     )
     return {row["status"]: row["n"] for row in rows}

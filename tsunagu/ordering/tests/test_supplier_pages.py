@@ -70,6 +70,33 @@ def test_the_inbox_shows_new_orders_counts_and_filters(
     )
 
 
+def test_the_inbox_pages_count_the_orders_each_filter_shows(
+    supplier_client: Client, placed: Order, buyer_member: Membership, supplier_admin: Membership
+) -> None:
+    for n in range(2):
+        other = services.send_order(
+            buyer_member,
+            placed.customer,
+            location=placed.location,
+            lines=[LineRequest(Product.objects.get(product_code="V1"), 1)],
+            delivery_date=date(2026, 11, 27),
+            idempotency_key=f"count-{n}",
+            now=NOW,
+        ).order
+    services.move_order(other, to_status=OrderStatus.ACCEPTED, actor=supplier_admin)
+
+    def total(**params: str) -> int:
+        response = supplier_client.get(reverse("supplier-inbox"), params)
+        return int(response.context["page"].paginator.count)
+
+    assert total() == 3
+    assert total(status="submitted") == 2
+    assert total(status="accepted") == 1
+    assert total(status="shipped") == 0
+    assert total(q=other.number) == 1
+    assert total(status="accepted", q=placed.number) == 0
+
+
 def test_the_inbox_uses_a_fixed_number_of_queries(
     supplier_client: Client, placed: Order, buyer_member: Membership
 ) -> None:

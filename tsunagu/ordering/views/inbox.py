@@ -52,10 +52,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     orders = selectors.inbox_orders(
         member.organization_id, status=status, channel=channel, delivery_date=day, query=query
     )
-    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.status_counts(member.organization_id)
+    paginator = Paginator(orders, PAGE_SIZE)
+    if not (channel or day or query):
+        # The status counts already say how many orders the list holds: no second count.
+        paginator.count = counts.get(status, 0) if status else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    counts = selectors.status_counts(member.organization_id)
     return render(
         request,
         "ordering/supplier_inbox.html",
