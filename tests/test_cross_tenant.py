@@ -31,7 +31,7 @@ from tsunagu.catalog.tests.factories import CustomerPriceFactory, PriceGroupFact
 from tsunagu.customers.models import Customer, Location
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.documents.issuing import DocLine, issue
-from tsunagu.documents.models import BillingRun, Document, DocumentType
+from tsunagu.documents.models import BillingRun, Document, DocumentType, Payment
 from tsunagu.documents.services import issue_order_invoice
 from tsunagu.integrations.models import ImportJob
 from tsunagu.ordering.models import CartLine, ExportProfile, Order, OrderAttachment, OrderStatus
@@ -138,6 +138,14 @@ CASES: dict[str, Callable[[Membership], dict[str, Any]]] = {
         ).pk
     },
     "supplier-attachment": lambda admin: {"attachment_id": make_attachment(admin).pk},
+    "payment-cancel": lambda admin: {
+        "payment_id": Payment.objects.create(
+            supplier=admin.organization,
+            customer=CustomerFactory.create(supplier=admin.organization),
+            received_on=date(2026, 11, 20),
+            amount=Decimal(1000),
+        ).pk
+    },
     "export-profile-edit": lambda admin: {"profile_id": make_export_profile(admin).pk},
     "export-profile-delete": lambda admin: {"profile_id": make_export_profile(admin).pk},
     "shipping-done": lambda admin: {

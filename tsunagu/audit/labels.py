@@ -59,6 +59,9 @@ ACTION_LABELS = {
     "billing_run.started": _("Billing run started"),
     "payment.recorded": _("Payment recorded"),
     "payment.imported": _("Payments imported from CSV"),
+    "payment.cancelled": _("Payment taken back"),
+    "document.reopened": _("Invoice unpaid again (a payment was taken back)"),
+    "documents.settings_updated": _("Document settings changed"),
     "admin.viewed": _("Viewed by a platform operator"),
     "admin.changed": _("Changed by a platform operator"),
 }

@@ -1,7 +1,7 @@
 """How a request reaches a document: the supplier that issued it, or the buyer it was issued to.
 
-Also a supplier's billing runs. Another organization's document or run answers 404, exactly
-like a missing one.
+Also a supplier's billing runs and payments. Another organization's id answers 404, exactly like
+a missing one.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from uuid import UUID
 from django.http import Http404
 
 from tsunagu.accounts.models import Membership
-from tsunagu.documents.models import BillingRun, Document
+from tsunagu.documents.models import BillingRun, Document, Payment
 
 
 def get_document_for_supplier(member: Membership, document_id: UUID) -> Document:
@@ -41,4 +41,14 @@ def get_billing_run_for_member(member: Membership, run_id: UUID) -> BillingRun:
             pk=run_id, supplier_id=member.organization_id
         )
     except BillingRun.DoesNotExist:
+        raise Http404 from None
+
+
+def get_payment_for_member(member: Membership, payment_id: UUID) -> Payment:
+    """A payment the member's supplier recorded; another supplier's id answers 404."""
+    try:
+        return Payment.objects.select_related("customer", "invoice").get(
+            pk=payment_id, supplier_id=member.organization_id
+        )
+    except Payment.DoesNotExist:
         raise Http404 from None

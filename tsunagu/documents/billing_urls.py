@@ -16,4 +16,9 @@ urlpatterns = [
     ),
     path("supplier/payments/", billing_views.payment_list, name="payment-list"),
     path("supplier/payments/import/", billing_views.payment_import, name="payment-import"),
+    path(
+        "supplier/payments/<uuid:payment_id>/cancel/",
+        billing_views.payment_cancel,
+        name="payment-cancel",
+    ),
 ]

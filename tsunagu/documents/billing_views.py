@@ -11,6 +11,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tsunagu.accounts.access import WRITE_ROLES, require_supplier_staff
+from tsunagu.accounts.access import WRITE_ROLES, require_recent_login, require_supplier_staff
 from tsunagu.accounts.models import Membership
 from tsunagu.core.text import normalize_code
 from tsunagu.customers.models import MONTH_END, Customer
 from tsunagu.documents import billing, payments, per_order, selectors
-from tsunagu.documents.access import get_billing_run_for_member
+from tsunagu.documents.access import get_billing_run_for_member, get_payment_for_member
 from tsunagu.documents.models import BillingRun, Document
 from tsunagu.integrations.csv.schema import CellError, calendar_date
 
@@ -318,6 +319,7 @@ def _payments_page(
             "payments": list(payments.recent_payments(member.organization)),
             "customers": selectors.active_customer_choices(member.organization),
             "can_write": member.role in WRITE_ROLES,
+            "can_take_back": member.is_admin,
         },
         status=status,
     )
@@ -359,6 +361,56 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     member = require_supplier_staff(request)
     form = PaymentForm(initial={"received_on": timezone.localdate().isoformat()}, member=member)
     return _payments_page(request, member, form)
+
+
+class CancelPaymentForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is it taken back?"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("e.g. the amount was typed wrong")}
+        ),
+        error_messages={"required": gettext_lazy("Write why the payment is taken back.")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_cancel(request: HttpRequest, payment_id: UUID) -> HttpResponse:
+    """Take back a payment entered by mistake: what it was, one reason, one button."""
+    member = require_supplier_staff(request, write=True)
+    if not member.is_admin:
+        raise PermissionDenied
+    require_recent_login(request)
+    payment = get_payment_for_member(member, payment_id)
+    form = CancelPaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = payments.cancel_payment(
+                payment, actor=member, reason=form.cleaned_data["reason"]
+            )
+        except payments.PaymentRefusedError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The payment of ¥%(amount)s from %(customer)s on %(date)s was taken back.")
+                % {
+                    "amount": f"{cancelled.amount:,}",
+                    "customer": f"{cancelled.customer.customer_code} {cancelled.customer.name}",
+                    "date": cancelled.received_on.isoformat(),
+                },
+            )
+            for document in cancelled.reopened:  # type: ignore[attr-defined]
+                messages.info(
+                    request,
+                    _("%(number)s is unpaid again.") % {"number": document.number},
+                )
+            return redirect("payment-list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "documents/payment_cancel.html", {"payment": payment, "form": form}, status=status
+    )
 
 
 @login_required

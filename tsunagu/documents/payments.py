@@ -172,6 +172,65 @@ def record_payment(
     return payment
 
 
+@transaction.atomic
+def cancel_payment(payment: Payment, *, actor: Membership, reason: str) -> Payment:
+    """Take back a payment recorded by mistake (a wrong amount, customer or day), with a reason.
+
+    Refused when an issued periodic invoice already counts it (void that invoice first, as for
+    adding one). Invoices it had made paid that are no longer covered go back to unpaid. The
+    payment row is removed; the audit log keeps what it was, who took it back and why."""
+    from tsunagu.documents import services
+
+    payment = (
+        Payment.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("customer", "invoice")
+        .get(pk=payment.pk)
+    )
+    if payment.supplier_id != actor.organization_id:
+        raise PermissionError("only the customer's supplier takes its payments back")
+    if not reason.strip():
+        raise PaymentRefusedError(_("Write why the payment is taken back."))
+    customer = payment.customer
+    if not is_settled_on_its_own(payment.invoice):
+        latest = billing.latest_invoice(customer)
+        if (
+            isinstance(latest, Document)
+            and latest.period_end is not None
+            and payment.received_on <= latest.period_end
+        ):
+            raise PaymentRefusedError(
+                _(
+                    "Invoice %(number)s already counts this payment. To take it back, void that "
+                    "invoice first, then run the billing again."
+                )
+                % {"number": latest.number}
+            )
+    record = {
+        "customer": customer.customer_code,
+        "received_on": payment.received_on.isoformat(),
+        "amount": str(payment.amount),
+        "note": payment.note,
+        "invoice": payment.invoice.number if payment.invoice is not None else "",
+        "reason": reason.strip()[:NOTE_MAX_LENGTH],
+    }
+    invoice = payment.invoice
+    audit.record(
+        "payment.cancelled",
+        actor=actor.user,
+        organization=actor.organization,
+        target=payment,
+        target_label=(
+            f"{customer.customer_code} {payment.received_on.isoformat()} ¥{payment.amount:,}"
+        ),
+        changes=record,
+    )
+    payment.delete()
+    payment.reopened = services.reopen_uncovered_invoices(  # type: ignore[attr-defined]
+        customer, actor=actor, invoice=invoice
+    )
+    return payment
+
+
 def recent_payments(supplier: Organization, *, limit: int = 50) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(supplier=supplier)

@@ -366,6 +366,37 @@ def mark_paid_if_covered(invoice: Document, *, actor: Membership) -> list[Docume
     ]
 
 
+def reopen_uncovered_invoices(
+    customer: Customer, *, actor: Membership, invoice: Document | None
+) -> list[Document]:
+    """After a payment is taken back: the paid invoices it may have covered (the one it settled,
+    or the customer's periodic invoices) that something is owed on again go back to issued."""
+    candidates = Document.objects.select_for_update(of=("self",), no_key=True).filter(
+        supplier_id=customer.supplier_id, customer=customer, status=DocumentStatus.PAID
+    )
+    if invoice is not None and invoice.doc_type == DocumentType.INVOICE:
+        candidates = candidates.filter(pk=invoice.pk)
+    else:
+        candidates = candidates.filter(doc_type=DocumentType.PERIODIC_INVOICE)
+    reopened = []
+    for document in candidates.select_related("customer"):
+        if payments.outstanding(document) > 0:
+            document.status = DocumentStatus.ISSUED
+            document.save(update_fields=["status", "updated_at"])
+            audit.record(
+                "document.reopened",
+                actor=actor.user,
+                organization=actor.organization,
+                target=document,
+                changes={
+                    "status": [DocumentStatus.PAID, DocumentStatus.ISSUED],
+                    "note": "a payment was taken back",
+                },
+            )
+            reopened.append(document)
+    return reopened
+
+
 def mark_covered_invoices_paid(customer: Customer, *, actor: Membership) -> list[Document]:
     """Mark paid the customer's unpaid periodic invoices that its payments now cover (in the
     caller's transaction). Invoices with nothing to pay are left as they are."""

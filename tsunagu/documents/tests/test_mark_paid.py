@@ -14,6 +14,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from conftest import client_for
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit.models import AuditEntry
 from tsunagu.customers.models import Customer
@@ -241,3 +242,57 @@ def test_imported_payments_that_cover_an_invoice_mark_it_paid(
     assert result.applied
     assert result.invoices_paid == [november]
     assert status_of(november) == DocumentStatus.PAID
+
+
+# ---- taking a payment back ----------------------------------------------------------------------
+
+
+def test_a_mistyped_payment_is_taken_back_and_the_invoice_it_paid_is_unpaid_again(
+    supplier_client: Client, supplier_admin: Membership, sakura: Customer, november: Document
+) -> None:
+    wrong = record_payment(
+        sakura, actor=supplier_admin, received_on=date(2026, 12, 1), amount=Decimal(51890)
+    )
+    assert status_of(november) == DocumentStatus.PAID
+    url = reverse("payment-cancel", args=[wrong.pk])
+    assert "¥51,890" in supplier_client.get(url).content.decode()
+
+    refused = supplier_client.post(url, {"reason": ""})
+    assert refused.status_code == 400
+    response = supplier_client.post(url, {"reason": "桁を間違えた"}, follow=True)
+
+    page = response.content.decode()
+    assert "入金 ¥51,890 を取り消しました" in page
+    assert f"{november.number} は未入金に戻りました" in page
+    assert not Payment.objects.filter(pk=wrong.pk).exists()
+    assert status_of(november) == DocumentStatus.ISSUED
+    entry = AuditEntry.objects.get(action="payment.cancelled")
+    assert (entry.changes["amount"], entry.changes["reason"]) == ("51890", "桁を間違えた")
+    assert AuditEntry.objects.filter(action="document.reopened").count() == 1
+
+
+def test_a_payment_an_issued_periodic_invoice_counts_is_not_taken_back(
+    supplier_admin: Membership, sakura: Customer, november: Document
+) -> None:
+    early = record_payment(
+        sakura, actor=supplier_admin, received_on=date(2026, 12, 1), amount=Decimal(1000)
+    )
+    run_billing(supplier_admin.organization, closing_date=DEC_20)
+
+    with pytest.raises(payments.PaymentRefusedError, match="P20261"):
+        payments.cancel_payment(early, actor=supplier_admin, reason="誤り")
+
+    assert Payment.objects.filter(pk=early.pk).exists()
+
+
+def test_only_owners_and_admins_take_payments_back(
+    supplier_member: Membership, supplier_admin: Membership, sakura: Customer
+) -> None:
+    payment = record_payment(
+        sakura, actor=supplier_admin, received_on=date(2026, 12, 1), amount=Decimal(1000)
+    )
+    member = client_for(supplier_member)
+
+    assert member.get(reverse("payment-cancel", args=[payment.pk])).status_code == 403
+    assert "payment-cancel" not in member.get(reverse("payment-list")).content.decode()
+    assert Payment.objects.filter(pk=payment.pk).exists()
