@@ -30,7 +30,7 @@ from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit import services as audit
 from tsunagu.calendar.engine import is_public_holiday
 from tsunagu.core.tax import amounts_by_rate, tax_by_rate
-from tsunagu.customers.models import MONTH_END, Customer
+from tsunagu.customers.models import Customer
 from tsunagu.documents import issuing
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType, Payment
@@ -376,14 +376,6 @@ class InvoicePlan:
     credit_notes: list[Document]
     lines: list[DocLine]
 
-    def figures(self, rounding: str) -> InvoiceFigures:
-        return invoice_figures(
-            self.lines,
-            rounding=rounding,
-            previous_balance=self.previous_balance,
-            payments=self.payments,
-        )
-
 
 def plan_key(plan: InvoicePlan) -> tuple[Any, ...]:
     """Everything an invoice drafted from this plan prints, to tell whether a draft made ahead
@@ -436,10 +428,6 @@ def plan_invoice(customer: Customer, closing_date: date) -> InvoicePlan:
             *(line for note in credit_notes for line in credit_note_lines(note)),
         ],
     )
-
-
-def closing_label(closing_day: int) -> str:
-    return "末" if closing_day >= MONTH_END else f"{closing_day}日"
 
 
 # ---- writes ------------------------------------------------------------------------------------
@@ -682,7 +670,7 @@ def _bill_each(
     with rendering.renderer_for(len(customers)) as renderer:
         while waiting or in_flight:
             if next_value is None:
-                counter = numbering.peek(supplier, DocumentType.PERIODIC_INVOICE)
+                counter = numbering.sequence_for(supplier, DocumentType.PERIODIC_INVOICE)
                 next_value, number_format = counter.last_number + 1, counter.number_format
             while waiting and len(in_flight) < renderer.ahead:
                 customer = waiting.popleft()

@@ -96,8 +96,7 @@ def update_document_settings(
     if changes:
         organization.save(update_fields=[*changes, "updated_at"])
     for doc_type, number_format in formats.items():
-        sequence = numbering.sequence_for(organization, doc_type)
-        sequence = DocumentSequence.objects.select_for_update(no_key=True).get(pk=sequence.pk)
+        sequence = numbering.lock_sequence(organization, doc_type)
         if sequence.number_format != number_format:
             changes[f"number_format.{doc_type}"] = [sequence.number_format, number_format]
             sequence.number_format = number_format

@@ -197,7 +197,9 @@ class Draft:
 
     @property
     def pdf_identifier(self) -> bytes:
-        return str(self.document.pk).replace("-", "").encode()
+        from tsunagu.documents import pdf
+
+        return pdf.pdf_identifier(self.document)
 
 
 def draft(
@@ -348,7 +350,6 @@ def issue(
     lock is taken first and held while the PDF renders, so the draft always commits."""
     from tsunagu.documents import pdf_engine
 
-    _check(supplier, customer, doc_type, list(lines), list(orders), original, reason)
     with transaction.atomic():
         if original is not None:
             original = Document.objects.select_for_update(no_key=True).get(pk=original.pk)

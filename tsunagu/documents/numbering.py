@@ -66,8 +66,15 @@ def format_number(number_format: str, sequence: int, on: date) -> str:
     return _PLACEHOLDER.sub(fill, number_format)
 
 
-def sequence_for(supplier: Organization, doc_type: str) -> DocumentSequence:
-    """The supplier's counter for this type, made with the per-type default format if new."""
+def sequence_for(supplier: Organization, doc_type: str, *, lock: bool = False) -> DocumentSequence:
+    """The supplier's counter for this type (locked until the caller's transaction ends when
+    `lock`), made first with the per-type default format if new: one query once it exists."""
+    counters = DocumentSequence.objects.filter(supplier=supplier, doc_type=doc_type)
+    if lock:
+        counters = counters.select_for_update(no_key=True)
+    counter = counters.first()
+    if counter is not None:
+        return counter
     DocumentSequence.objects.bulk_create(
         [
             DocumentSequence(
@@ -76,21 +83,12 @@ def sequence_for(supplier: Organization, doc_type: str) -> DocumentSequence:
         ],
         ignore_conflicts=True,
     )
-    return DocumentSequence.objects.get(supplier=supplier, doc_type=doc_type)
+    return counters.get()
 
 
 def lock_sequence(supplier: Organization, doc_type: str) -> DocumentSequence:
     """The counter, locked until the caller's transaction ends (made first if new)."""
-    sequence_for(supplier, doc_type)
-    return DocumentSequence.objects.select_for_update(no_key=True).get(
-        supplier=supplier, doc_type=doc_type
-    )
-
-
-def peek(supplier: Organization, doc_type: str) -> DocumentSequence:
-    """The counter as it is now, without a lock: for drafting ahead of the issue (the value is
-    checked again under the lock by take_if_next)."""
-    return sequence_for(supplier, doc_type)
+    return sequence_for(supplier, doc_type, lock=True)
 
 
 def take_if_next(

@@ -114,9 +114,3 @@ def _data_uri(data: bytes | None) -> str:
             return f"data:{kind};base64,{base64.b64encode(data).decode()}"
     logger.warning("documents.pdf_image_skipped reason=unknown_type size=%s", len(data))
     return ""
-
-
-def render_paper(html: str) -> bytes:
-    """A PDF of an internal working paper (the picking list) written for the same stylesheet:
-    A4, IPAex embedded, page numbers. Rendered on demand, never numbered, stored or frozen."""
-    return html_to_pdf(html)

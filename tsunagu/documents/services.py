@@ -278,7 +278,7 @@ def remaining_by_rate(original: Document) -> dict[int, Decimal]:
 
 
 def _move(document: Document, *, actor: Membership, to_status: str, note: str = "") -> Document:
-    document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
+    """Change the status of a document the caller has locked in its transaction."""
     _require_supplier_member(document, actor)
     if to_status not in ALLOWED_MOVES[document.status]:
         raise DocumentError(

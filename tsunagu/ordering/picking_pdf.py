@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.template.loader import render_to_string
 
-from tsunagu.documents.pdf import render_paper
+from tsunagu.documents.pdf_engine import html_to_pdf
 from tsunagu.ordering.shipping import PickingList
 
 
@@ -17,7 +17,7 @@ def render_picking_list(picking: PickingList, *, printed_at: datetime, own_only:
         "ordering/pdf/picking_list.html",
         {"picking": picking, "printed_at": printed_at, "own_only": own_only},
     )
-    return render_paper(html)
+    return html_to_pdf(html)
 
 
 def filename(picking: PickingList) -> str:
