@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
-from tsunagu.core.money import round_money
 from tsunagu.customers.models import Customer, Location
 from tsunagu.notifications import services as notifications
 from tsunagu.notifications.rendering import render_email
@@ -32,6 +31,7 @@ from tsunagu.ordering.models import (
     OrderSequence,
     OrderStatus,
 )
+from tsunagu.ordering.recording import line_amount, line_pieces
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.signals import order_status_changed
 
@@ -290,10 +290,10 @@ def _mail_order(order: Order, member: Membership) -> None:
         "supplier": order.customer.supplier,
     }
     if order.status == OrderStatus.PENDING_APPROVAL:
+        subject, text, html = render_email("ordering/email/approval_needed", context)
         for admin in Membership.objects.filter(
             organization=member.organization, role__in=[Role.OWNER, Role.ADMIN]
         ).select_related("user"):
-            subject, text, html = render_email("ordering/email/approval_needed", context)
             notifications.queue_email(
                 to=admin.user.email,
                 subject=subject,
@@ -633,11 +633,7 @@ def _take_stock(order: Order) -> None:
         product = tracked.get(line.product_id)
         if product is None:
             continue
-        pieces = Decimal(
-            line.confirmed_quantity if line.confirmed_quantity is not None else line.quantity
-        )
-        if line.order_unit == "case" and line.units_per_case:
-            pieces *= line.units_per_case
+        pieces = Decimal(line_pieces(line))
         if product.stock is not None and product.stock < pieces:
             short.append(f"{product.name} ({product.stock.normalize()}{product.unit})")
         else:
@@ -888,7 +884,9 @@ def revise_order(
             if before == change.quantity:
                 continue
             line.confirmed_quantity = change.quantity
-            line.amount = _line_amount(line, customer, change.quantity)
+            line.amount = line_amount(
+                line.unit_price, line_pieces(line), customer.supplier.rounding
+            )
             line.save(update_fields=["confirmed_quantity", "amount", "updated_at"])
             record.append(
                 {
@@ -976,8 +974,3 @@ def revise_order(
     )
     _tell_buyer(order, "ordering/email/order_revised", {"changes": record, "reason": reason})
     return order
-
-
-def _line_amount(line: OrderLine, customer: Customer, quantity: int) -> Decimal:
-    pieces = quantity * (line.units_per_case or 1) if line.order_unit == "case" else quantity
-    return round_money(line.unit_price * pieces, customer.supplier.rounding)

@@ -35,6 +35,7 @@ from tsunagu.ordering.models import (
     OrderUnit,
     ShippingInstruction,
 )
+from tsunagu.ordering.recording import line_pieces
 from tsunagu.ordering.services import move_order
 from tsunagu.ordering.shipping_access import SHIPPING_WRITE_ROLES
 
@@ -72,13 +73,6 @@ def quantity_to_ship(line: OrderLine) -> int:
     return line.confirmed_quantity if line.confirmed_quantity is not None else line.quantity
 
 
-def pieces_to_ship(line: OrderLine) -> int:
-    quantity = quantity_to_ship(line)
-    if line.order_unit == OrderUnit.CASE and line.units_per_case:
-        return quantity * line.units_per_case
-    return quantity
-
-
 @dataclass(frozen=True)
 class ShipLine:
     """One line as the warehouse reads it: what, how many, in cases or pieces."""
@@ -95,7 +89,7 @@ class ShipLine:
 def ship_lines(lines: Iterable[OrderLine]) -> list[ShipLine]:
     """The lines with something to ship (a line cut to zero by a shortage has nothing)."""
     return [
-        ShipLine(line, quantity_to_ship(line), pieces_to_ship(line))
+        ShipLine(line, quantity_to_ship(line), line_pieces(line))
         for line in lines
         if quantity_to_ship(line) > 0
     ]
