@@ -167,6 +167,25 @@ def test_bulk_accept(supplier_client: Client, placed: Order) -> None:
     assert placed.status == OrderStatus.ACCEPTED
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/supplier/orders/?status=submitted", "/supplier/orders/?status=submitted"),
+        ("https://evil.example/", "/supplier/orders/"),
+    ],
+)
+def test_bulk_actions_go_back_only_within_the_site(
+    supplier_client: Client, placed: Order, next_url: str, lands_on: str
+) -> None:
+    response = supplier_client.post(
+        reverse("supplier-orders-bulk"),
+        {"to_status": "accepted", "order": [placed.pk], "next": next_url},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+
+
 def test_a_shortage_is_a_revision_the_buyer_sees(
     supplier_client: Client, placed: Order, buyer_client: Client
 ) -> None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.catalog.models import Product
+from tsunagu.core.http import safe_next
 from tsunagu.core.text import normalize_code, normalize_number_text
 from tsunagu.ordering import selectors, services
 from tsunagu.ordering.models import Channel, Order, OrderStatus
@@ -143,7 +144,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         messages.error(request, line)
     if not ids:
         messages.error(request, _("Tick the orders first."))
-    return redirect(request.POST.get("next") or reverse("supplier-inbox"))
+    return redirect(safe_next(request) or reverse("supplier-inbox"))
 
 
 def _order_context(order: Order, member: Membership) -> dict[str, object]:

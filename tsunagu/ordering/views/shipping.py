@@ -15,13 +15,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Query
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.models import Membership, User
+from tsunagu.core.http import safe_next
 from tsunagu.ordering import picking_pdf, shipping
 from tsunagu.ordering.models import OrderStatus, ShippingInstruction
 from tsunagu.ordering.shipping_access import (
@@ -169,15 +169,6 @@ def instructions(request: HttpRequest) -> HttpResponse:
     return _render_instructions(request, member, query=request.GET)
 
 
-def _safe_next(request: HttpRequest) -> str:
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, {request.get_host()}, request.is_secure()
-    ):
-        return next_url
-    return ""
-
-
 @login_required
 @require_POST
 def mark_done(request: HttpRequest, instruction_id: UUID) -> HttpResponse:
@@ -185,7 +176,7 @@ def mark_done(request: HttpRequest, instruction_id: UUID) -> HttpResponse:
     member = require_shipping_area(request, write=True)
     instruction = get_instruction_for_member(member, instruction_id)
     order = instruction.order
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     action = request.POST.get("action", "")
     try:
         if action == "shipped":

@@ -15,13 +15,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.accounts.models import Membership
 from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
+from tsunagu.core.http import safe_next
 from tsunagu.core.tax import tax_by_rate
 from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer, Location
@@ -94,10 +94,7 @@ def _quantity(raw: str) -> int | None:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request) or fallback)
 
 
 @login_required
