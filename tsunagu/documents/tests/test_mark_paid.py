@@ -292,7 +292,10 @@ def test_only_owners_and_admins_take_payments_back(
         sakura, actor=supplier_admin, received_on=date(2026, 12, 1), amount=Decimal(1000)
     )
     member = client_for(supplier_member)
+    url = reverse("payment-cancel", args=[payment.pk])
 
-    assert member.get(reverse("payment-cancel", args=[payment.pk])).status_code == 403
-    assert "payment-cancel" not in member.get(reverse("payment-list")).content.decode()
+    assert member.get(url).status_code == 403
+    assert member.post(url, {"reason": "誤り"}).status_code == 403
+    assert url not in member.get(reverse("payment-list")).content.decode()
+    assert url in client_for(supplier_admin).get(reverse("payment-list")).content.decode()
     assert Payment.objects.filter(pk=payment.pk).exists()
