@@ -25,7 +25,8 @@ from tsunagu.core.text import normalize_code
 from tsunagu.customers.models import MONTH_END, Customer
 from tsunagu.documents import billing, payments, per_order, selectors
 from tsunagu.documents.access import get_billing_run_for_member, get_payment_for_member
-from tsunagu.documents.models import BillingRun, Document
+from tsunagu.documents.models import BillingRun
+from tsunagu.documents.views import tell_also_paid
 from tsunagu.integrations.csv.schema import CellError, calendar_date
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -299,15 +300,6 @@ def billing_run(request: HttpRequest, run_id: UUID) -> HttpResponse:
 # ---- payments ----------------------------------------------------------------------------------
 
 
-def _tell_paid(request: HttpRequest, invoices: list[Document]) -> None:
-    if invoices:
-        messages.info(
-            request,
-            _("The payments also cover %(numbers)s, now marked paid.")
-            % {"numbers": ", ".join(invoice.number for invoice in invoices)},
-        )
-
-
 def _payments_page(
     request: HttpRequest, member: Membership, form: PaymentForm, *, status: int = 200
 ) -> HttpResponse:
@@ -355,7 +347,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
                         "date": payment.received_on.isoformat(),
                     },
                 )
-                _tell_paid(request, payment.invoices_paid)
+                tell_also_paid(request, payment.invoices_paid)
                 return redirect("payment-list")
         return _payments_page(request, member, form, status=400)
     member = require_supplier_staff(request)
@@ -430,7 +422,7 @@ def payment_import(request: HttpRequest) -> HttpResponse:
                 _("Imported %(count)s payments, ¥%(total)s in all.")
                 % {"count": len(result.rows), "total": f"{result.total:,}"},
             )
-            _tell_paid(request, result.invoices_paid)
+            tell_also_paid(request, result.invoices_paid)
             return redirect("payment-list")
         errors = result.error_lines()
     return render(

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.accounts.models import Membership, Role
+from tsunagu.accounts.models import Membership
 from tsunagu.audit import services as audit
 from tsunagu.core.money import round_money
 from tsunagu.core.tax import RATES
@@ -28,9 +28,6 @@ from tsunagu.documents.models import Document, DocumentStatus, DocumentType, Pay
 from tsunagu.notifications import services as notifications
 from tsunagu.notifications.rendering import render_email
 from tsunagu.ordering.models import Order, OrderStatus
-
-WRITE_ROLES = {Role.OWNER, Role.ADMIN, Role.MEMBER}
-ADMIN_ROLES = {Role.OWNER, Role.ADMIN}
 
 # Issued from one order on the order's page; the periodic invoice comes from the billing run and
 # the credit note from its original.
@@ -233,7 +230,7 @@ def issue_credit_note(
         .get(pk=original.pk)
     )
     _require_supplier_member(original, actor)
-    if actor.role not in ADMIN_ROLES:
+    if not actor.is_admin:
         raise PermissionError("only owners and administrators correct documents")
     if original.status == DocumentStatus.VOID:
         raise DocumentError(_("A void document cannot be corrected."))
@@ -431,7 +428,7 @@ def void_document(document: Document, *, actor: Membership, reason: str) -> Docu
     number and its PDF stay. Refused while a credit note of it is in force."""
     document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     _require_supplier_member(document, actor)
-    if actor.role not in ADMIN_ROLES:
+    if not actor.is_admin:
         raise PermissionError("only owners and administrators void documents")
     reason = reason.strip()
     if not reason:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tsunagu.accounts.access import require_recent_login, require_supplier_staff
+from tsunagu.accounts.access import WRITE_ROLES, require_recent_login, require_supplier_staff
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.documents import payments, selectors, services
 from tsunagu.documents.access import (
@@ -129,8 +129,8 @@ def _render_document(
 ) -> HttpResponse:
     figures = _figures(document)
     lines = figures["lines"]
-    can_write = member.role in services.WRITE_ROLES
-    is_admin = member.role in services.ADMIN_ROLES
+    can_write = member.role in WRITE_ROLES
+    is_admin = member.is_admin
     is_void = document.status == DocumentStatus.VOID
     can_credit = is_admin and not is_void and document.doc_type != DocumentType.CREDIT_NOTE
     can_mark_paid = (
@@ -241,11 +241,11 @@ def supplier_document_paid(request: HttpRequest, document_id: UUID) -> HttpRespo
                 "date": paid.payment.received_on.isoformat(),
             },
         )
-    _tell_also_paid(request, paid.also_paid)
+    tell_also_paid(request, paid.also_paid)
     return redirect("supplier-document", document_id=document.pk)
 
 
-def _tell_also_paid(request: HttpRequest, invoices: Sequence[Document]) -> None:
+def tell_also_paid(request: HttpRequest, invoices: Sequence[Document]) -> None:
     if invoices:
         messages.info(
             request,
