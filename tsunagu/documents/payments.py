@@ -401,8 +401,13 @@ def import_payments_csv(
         return checked
     with transaction.atomic():
         # Checked again under the transaction: an invoice may have been issued meanwhile.
+        latest_of: dict[object, Document | None] = {}
         for row in checked.rows:
-            problem = settled_problem(row.customer, row.received_on)
+            if row.customer.pk not in latest_of:
+                latest_of[row.customer.pk] = billing.latest_invoice(row.customer)
+            problem = settled_problem(
+                row.customer, row.received_on, latest=latest_of[row.customer.pk]
+            )
             if problem:
                 checked.errors.append(RowError(row.line, checked.received_on_header, problem))
         if checked.errors:
