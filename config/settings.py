@@ -211,6 +211,11 @@ MFA_TOTP_TOLERANCE = 1
 LOCKOUT_FAILURES = env.int("LOCKOUT_FAILURES", 5, minimum=1)
 LOCKOUT_WINDOW_MINUTES = env.int("LOCKOUT_WINDOW_MINUTES", 15, minimum=1)
 LOCKOUT_IP_FAILURES = env.int("LOCKOUT_IP_FAILURES", 30, minimum=1)
+# Behind the TLS proxy every connection comes from the proxy: the client's own address is the one
+# the proxies append to X-Forwarded-For. TRUSTED_PROXY_COUNT is how many proxies stand in front
+# (0: the header is ignored, since anyone can send it). The rate limits and the operation log use
+# that address (tsunagu.core.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 _window = LOCKOUT_WINDOW_MINUTES * 60
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{LOCKOUT_IP_FAILURES}/{_window}s/ip,{LOCKOUT_FAILURES}/{_window}s/key",

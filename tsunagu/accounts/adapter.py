@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from tsunagu.accounts import security
 from tsunagu.accounts.models import User
+from tsunagu.core.client_ip import client_ip
 from tsunagu.notifications import services as notifications
 from tsunagu.notifications.rendering import html_from_text
 
@@ -59,6 +60,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 text=str(text),
                 html=html or html_from_text(str(message.subject), str(text)),
             )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The real client behind the TLS proxy (TRUSTED_PROXY_COUNT), for the rate limits.
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth puts the site's domain in front, which without the sites framework is the Host
+        # header with its port: any port would start a fresh count. The account alone counts.
+        return f"login:{_login_of(credentials).strip().lower()}"
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         # allauth asks for the password again before every sensitive change unless it was asked

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from tsunagu.core.client_ip import client_ip
+
 
 @dataclass(frozen=True)
 class RequestContext:
@@ -35,7 +37,7 @@ class RequestContextMiddleware:
         request_id = uuid.uuid4().hex
         token = _current.set(
             RequestContext(
-                ip=request.META.get("REMOTE_ADDR") or None,
+                ip=client_ip(request) or None,
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
                 request_id=request_id,
             )

@@ -146,3 +146,88 @@ def test_one_address_failing_for_many_accounts_is_stopped_too(
 
     assert LOCKED in page
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_spread_over_host_ports_still_lock_the_account(
+    client: Client, buyer_member: Membership, password: str
+) -> None:
+    # ALLOWED_HOSTS ignores the port, so each of these Host headers reaches the login page.
+    for port in (8001, 8002, 8003, 8004):
+        for _ in range(4):
+            client.post(
+                reverse("account_login"),
+                {"login": "chef@buyer.test", "password": "wrong password"},
+                HTTP_HOST=f"127.0.0.1:{port}",
+            )
+
+    page = client.post(
+        reverse("account_login"),
+        {"login": "Chef@Buyer.test", "password": password},
+        HTTP_HOST="localhost:9999",
+    ).content.decode()
+
+    assert LOCKED in page
+    assert "_auth_user_id" not in client.session
+
+
+def post_login_from(client: Client, address: str, email: str, password: str) -> str:
+    """A login POST as the TLS proxy passes it on: the proxy appends the client's address."""
+    return client.post(
+        reverse("account_login"),
+        {"login": email, "password": password},
+        HTTP_X_FORWARDED_FOR=address,
+        REMOTE_ADDR="127.0.0.1",
+    ).content.decode()
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_one_attacker_does_not_lock_out_the_others(
+    buyer_member: Membership, password: str, settings: object
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/900s/ip,5/900s/key"}  # type: ignore[attr-defined]
+    attacker = Client()
+    for n in range(3):
+        # A forged first hop changes nothing: only the address the proxy appended counts.
+        post_login_from(attacker, f"10.9.9.{n}, 203.0.113.9", f"someone{n}@buyer.test", "guess")
+
+    assert LOCKED in post_login_from(attacker, "203.0.113.9", "chef@buyer.test", password)
+    colleague = Client()
+    post_login_from(colleague, "198.51.100.7", "chef@buyer.test", password)
+
+    assert colleague.session["_auth_user_id"] == str(buyer_member.user.pk)
+    succeeded = AuditEntry.objects.get(action="login.succeeded")
+    assert succeeded.ip == "198.51.100.7"
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_a_forwarded_for_header_is_ignored(
+    client: Client, buyer_member: Membership, password: str, settings: object
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/900s/ip,5/900s/key"}  # type: ignore[attr-defined]
+    for n in range(3):
+        post_login_from(client, f"203.0.113.{n}", f"someone{n}@buyer.test", "guess")
+
+    assert LOCKED in post_login_from(client, "198.51.100.7", "chef@buyer.test", password)
+    assert set(AuditEntry.objects.values_list("ip", flat=True)) == {"127.0.0.1"}
+
+
+@pytest.mark.django_db
+def test_too_many_logins_in_a_minute_get_a_japanese_page_that_says_what_to_do(
+    client: Client, buyer_member: Membership, settings: object
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {"login": "2/m/ip"}  # type: ignore[attr-defined]
+    for _ in range(2):
+        log_in(client, "chef@buyer.test", "guess")
+
+    response = client.post(
+        reverse("account_login"), {"login": "chef@buyer.test", "password": "guess"}
+    )
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert '<html lang="ja"' in page
+    assert "ログインの試行が多すぎます" in page
+    assert "1 分ほど待ってから、もう一度お試しください" in page
+    assert "Too Many Requests" not in page
