@@ -282,7 +282,13 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 # The address people open Tsunagu at, for links in mails sent by the worker (no request there).
-SITE_URL = env.str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production has no sensible default: mails would link to the operator's own machine.
+SITE_URL = env.str("SITE_URL", None if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r}: expected the address people open Tsunagu at, "
+        "like https://tsunagu.example.jp."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Tsunagu <noreply@tsunagu.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "tsunagu.example.jp",
     "EMAIL_HOST": "smtp.example.jp",
     "FILE_ENCRYPTION_KEYS": new_file_key(),
+    "SITE_URL": "https://tsunagu.example.jp",
 }
 
 
@@ -98,7 +99,7 @@ def test_file_keys_must_be_32_bytes() -> None:
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST", "FILE_ENCRYPTION_KEYS"]
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST", "FILE_ENCRYPTION_KEYS", "SITE_URL"]
 )
 def test_production_refuses_to_start_without_a_secret_or_setting(
     missing: str, tmp_path: Path
@@ -112,6 +113,18 @@ def test_production_refuses_to_start_without_a_secret_or_setting(
     assert len(lines) == 1
     assert lines[0].startswith(f"設定エラー / configuration error: {missing} is not set")
     assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_production_refuses_a_site_address_without_its_scheme(tmp_path: Path) -> None:
+    result = run_manage(
+        "check", env={**PRODUCTION_ENV, "SITE_URL": "tsunagu.example.jp"}, tmp_path=tmp_path
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "設定エラー / configuration error: SITE_URL='tsunagu.example.jp': expected the address "
+        "people open Tsunagu at, like https://tsunagu.example.jp."
+    ]
 
 
 def test_production_settings_pass_the_deployment_checklist(tmp_path: Path) -> None:
