@@ -12,6 +12,7 @@ from conftest import SmtpServer
 from tests.browser.totp import totp
 from tsunagu.accounts.models import Membership
 from tsunagu.audit.models import AuditEntry
+from tsunagu.notifications.models import OutboxMessage
 from tsunagu.ops.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,9 +120,53 @@ def test_a_buyers_admin_invites_a_colleague_by_link(page: Page, live_server: obj
     colleague.get_by_label("パスワード(確認のためもう一度)").fill(NEW_PASSWORD)
     colleague.get_by_role("button", name="アカウントを作って参加する").click()
 
+    # A typed address proves nothing yet: joining waits for the confirmation link in the mail.
+    expect(colleague.get_by_role("heading", level=1)).to_have_text(
+        "メールアドレスを確認してください"
+    )
+    expect(colleague.locator("main")).to_contain_text(
+        "sous-chef@demo-buyer.example にメールを送りました"
+    )
+    assert not Membership.objects.filter(user__email="sous-chef@demo-buyer.example").exists()
+    mail = OutboxMessage.objects.get(to="sous-chef@demo-buyer.example")
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.body_text)
+    assert link is not None
+    colleague.goto(link.group(0))
+    colleague.get_by_role("button", name="確認する").click()
+
     expect(colleague).to_have_url(re.compile(r"/buyer/$"))
+    expect(colleague.get_by_role("status")).to_contain_text("レストラン さくらに参加しました")
     expect(colleague.locator(".site-header")).to_contain_text("レストラン さくら")
     colleague.context.close()
+
+
+def test_a_mailed_invitation_refuses_another_logged_in_person(
+    page: Page, live_server: object
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    call_command("seed_demo", verbosity=0)
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    open_menu(page, "メンバー")
+    page.get_by_role("link", name="メンバーを招待").click()
+    page.get_by_label("招待する人のメールアドレス").fill("new-admin@demo-supplier.example")
+    page.get_by_label("管理者", exact=True).check()
+    page.get_by_role("button", name="招待する").click()
+    mail = OutboxMessage.objects.get(to="new-admin@demo-supplier.example")
+    link = re.search(r"https?://\S+/invite/\S+/", mail.body_text)
+    assert link is not None
+
+    someone_else = second_person(page)
+    log_in(someone_else, base, "owner@demo-buyer.example", DEMO_PASSWORD)
+    someone_else.goto(link.group(0))
+
+    expect(someone_else.get_by_role("alert")).to_contain_text(
+        "この招待は別のメールアドレスに送られたものです"
+    )
+    expect(someone_else.get_by_role("button", name="参加する")).to_have_count(0)
+    assert not Membership.objects.filter(
+        user__email="owner@demo-buyer.example", organization__code="demo-supplier"
+    ).exists()
+    someone_else.context.close()
 
 
 def test_a_person_adds_a_passkey_and_logs_in_with_it_alone(page: Page, live_server: object) -> None:

@@ -23,6 +23,10 @@ class InvitationError(Exception):
         ),
         "used": _("This invitation link has already been used. Each link works only once."),
         "revoked": _("This invitation was cancelled by the administrator."),
+        "addressee": _(
+            "This invitation was sent to another e-mail address. Log in with the address it was "
+            "sent to, or ask the administrator to invite your own address."
+        ),
         "domain": _(
             "This organization accepts only addresses at %(domains)s. "
             "Use your company address, or ask the administrator."

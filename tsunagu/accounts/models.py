@@ -217,6 +217,9 @@ class Invitation(BaseModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A link used by someone whose address is not confirmed yet: the link is used up, and the
+    # membership is made once they confirm it (an address typed on a shared link proves nothing).
+    awaiting_confirmation = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("invitation")
@@ -225,3 +228,7 @@ class Invitation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.email or self.get_kind_display()} ({self.role})"
+
+    def is_addressed_to(self, email: str) -> bool:
+        """True for an e-mail invitation sent to this very address."""
+        return self.kind == self.Kind.EMAIL and self.email.lower() == email.strip().lower()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from allauth.mfa.models import Authenticator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tsunagu.accounts.models import Invitation, Membership, Organization, User
@@ -36,9 +36,22 @@ def users_with_two_factor(organization: Organization) -> set[UUID]:
 
 
 def pending_invitations(organization: Organization) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(
-        organization=organization,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
-    ).order_by("-created_at")
+    """Invitations not used yet, and links used by someone who has not confirmed their address."""
+    return (
+        Invitation.objects.filter(organization=organization, revoked_at__isnull=True)
+        .filter(
+            Q(accepted_at__isnull=True, expires_at__gt=timezone.now())
+            | Q(awaiting_confirmation=True)
+        )
+        .select_related("accepted_by")
+        .order_by("-created_at")
+    )
+
+
+def waiting_invitations(user: User) -> list[Invitation]:
+    """Links this person used that wait for their address to be confirmed by mail."""
+    return list(
+        Invitation.objects.select_related("organization").filter(
+            accepted_by=user, awaiting_confirmation=True, revoked_at__isnull=True
+        )
+    )

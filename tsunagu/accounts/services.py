@@ -217,7 +217,8 @@ def create_invitation(
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, actor: Membership) -> Invitation:
     invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
-    if invitation.accepted_at is None and invitation.revoked_at is None:
+    waiting = invitation.awaiting_confirmation
+    if (invitation.accepted_at is None or waiting) and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
         audit.record(
@@ -230,28 +231,58 @@ def revoke_invitation(invitation: Invitation, *, actor: Membership) -> Invitatio
     return invitation
 
 
+def has_confirmed_address(user: User) -> bool:
+    """True when the person has confirmed (by mail) the address they log in with."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
 @transaction.atomic
-def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
-    """The invited person joins with the invitation's role. Single use: a second try fails."""
+def accept_invitation(invitation: Invitation, *, user: User) -> Membership | None:
+    """The invited person joins with the invitation's role. Single use: a second try fails.
+
+    A mailed invitation is for its addressee alone. A link (or QR code) can be used by whoever
+    holds it, but membership waits until the person has confirmed their address by mail: then
+    the organization's mail-domain rule means something. Returns None while it waits.
+    """
     invitation = (
         Invitation.objects.select_for_update(no_key=True)
         .select_related("organization")
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
+    if invitation.kind == Invitation.Kind.EMAIL and not invitation.is_addressed_to(user.email):
+        raise InvitationError("addressee")
     organization = invitation.organization
     if not organization.allows_email(user.email):
         raise InvitationError("domain", domains=", ".join(organization.email_domains))
-    membership, created = Membership.objects.get_or_create(
-        user=user, organization=organization, defaults={"role": invitation.role}
-    )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
+    if invitation.kind == Invitation.Kind.LINK and not has_confirmed_address(user):
+        invitation.awaiting_confirmation = True
+        invitation.save(
+            update_fields=["accepted_at", "accepted_by", "awaiting_confirmation", "updated_at"]
+        )
+        audit.record(
+            "invitation.awaiting_confirmation",
+            actor=user,
+            organization=organization,
+            target=invitation,
+            target_label=user.email,
+            changes={"role": invitation.role},
+        )
+        return None
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    return _join(invitation, user=user)
+
+
+def _join(invitation: Invitation, *, user: User) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=invitation.organization, defaults={"role": invitation.role}
+    )
     audit.record(
         "invitation.accepted",
         actor=user,
-        organization=organization,
+        organization=invitation.organization,
         target=invitation,
         target_label=user.email,
         changes={"role": membership.role, "already_member": not created},
@@ -260,19 +291,38 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership:
 
 
 @transaction.atomic
+def join_after_confirmation(user: User) -> list[Membership]:
+    """The person has confirmed their address: the links they used waiting for it take effect
+    (unless cancelled meanwhile, or the address no longer fits the organization's domains)."""
+    waiting = (
+        Invitation.objects.select_for_update(no_key=True)
+        .select_related("organization")
+        .filter(accepted_by=user, awaiting_confirmation=True)
+    )
+    joined = []
+    for invitation in waiting:
+        invitation.awaiting_confirmation = False
+        invitation.save(update_fields=["awaiting_confirmation", "updated_at"])
+        if invitation.revoked_at is None and invitation.organization.allows_email(user.email):
+            joined.append(_join(invitation, user=user))
+    return joined
+
+
+@transaction.atomic
 def register_by_invitation(
     invitation: Invitation, *, email: str, name: str, password: str
-) -> Membership:
-    """A new person sets a password and joins in one step."""
+) -> tuple[User, Membership | None]:
+    """A new person sets a password and joins in one step (or, by a link, once they have
+    confirmed their address)."""
     user = User.objects.create_user(email, password, name=name)
     EmailAddress.objects.create(
         user=user,
         email=user.email,
         primary=True,
-        verified=bool(invitation.kind == Invitation.Kind.EMAIL and invitation.email == user.email),
+        verified=invitation.is_addressed_to(user.email),
     )
     audit.record("user.registered", actor=user, organization=invitation.organization, target=user)
-    return accept_invitation(invitation, user=user)
+    return user, accept_invitation(invitation, user=user)
 
 
 @transaction.atomic

@@ -26,5 +26,6 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation-revoke",
     ),
+    path("invite/waiting/", views.invitation_waiting, name="invitation-waiting"),
     path("invite/<str:token>/", views.invitation_accept, name="invitation-accept"),
 ]

@@ -52,6 +52,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if membership is not None and membership.role == Role.SHIPPING:
         # Shipping staff see only their shipping instructions.
         return redirect("shipping-instructions")
+    if membership is None and selectors.waiting_invitations(signed_in_user(request)):
+        return redirect("invitation-waiting")
     if (
         membership is not None
         and membership.organization.is_buyer
@@ -231,6 +233,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
         )
     user = request.user if isinstance(request.user, User) else None
+    if (
+        user is not None
+        and invitation.kind == Invitation.Kind.EMAIL
+        and not invitation.is_addressed_to(user.email)
+    ):
+        # A mailed invitation is for its addressee only, not for whoever holds the link.
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"message": InvitationError("addressee").message},
+            status=403,
+        )
     form = None if user else JoinForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and (form is None or form.is_valid()):
         response = redirect("dashboard")
@@ -240,7 +254,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 assert form is not None  # noqa: S101 - narrowed above
                 email = form.cleaned_data["email"]
-                membership = services.register_by_invitation(
+                user, membership = services.register_by_invitation(
                     invitation,
                     email=email,
                     name=form.cleaned_data["name"],
@@ -248,19 +262,20 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 # The person has just set their password: log them in as if they had typed it
                 # on the login page (allauth counts it for the next few sensitive steps).
+                next_page = "dashboard" if membership else "invitation-waiting"
                 response = perform_password_login(
                     request,
                     {"email": email},
-                    Login(user=membership.user, email=email, redirect_url=reverse("dashboard")),
+                    Login(user=user, email=email, redirect_url=reverse(next_page)),
                 )
-                # An address typed on a shared link is not proven yet: confirm it by mail.
-                address = EmailAddress.objects.get(user=membership.user, email=email)
-                if not address.verified:
-                    address.send_confirmation(request, signup=True)
         except InvitationError as error:
             return render(
                 request, "accounts/invitation_unusable.html", {"message": error.message}, status=410
             )
+        if membership is None:
+            # An address typed on a shared link is not proven yet: confirm it by mail first.
+            _send_confirmation(request, user, signup=form is not None)
+            return response if form is not None else redirect("invitation-waiting")
         services.switch_organization(request, membership=membership)
         messages.success(
             request,
@@ -273,6 +288,30 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "accounts/invitation_accept.html",
         {"invitation": invitation, "form": form, "login_url": login_url},
     )
+
+
+def _send_confirmation(request: HttpRequest, user: User, *, signup: bool) -> None:
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
+    )
+    address.send_confirmation(request, signup=signup)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_waiting(request: HttpRequest) -> HttpResponse:
+    """After using a link: joining waits until the person confirms their address by mail."""
+    user = signed_in_user(request)
+    waiting = selectors.waiting_invitations(user)
+    if not waiting:
+        return redirect("dashboard")
+    if request.method == "POST":
+        _send_confirmation(request, user, signup=False)
+        messages.success(
+            request, _("The mail was sent again to %(email)s.") % {"email": user.email}
+        )
+        return redirect("invitation-waiting")
+    return render(request, "accounts/invitation_waiting.html", {"waiting": waiting})
 
 
 def qr_code_svg(url: str) -> str:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -112,6 +113,9 @@ def test_an_existing_user_joins_a_second_organization_by_link(
     supplier_client: Client, buyer_member: Membership, password: str
 ) -> None:
     link = invite_by_link(supplier_client, role=Role.VIEWER)
+    EmailAddress.objects.create(
+        user=buyer_member.user, email=buyer_member.user.email, primary=True, verified=True
+    )
     client = client_for(buyer_member)
 
     assert "として参加します" in client.get(link).content.decode()
@@ -188,17 +192,113 @@ def test_buyers_admin_invites_a_colleague(buyer: Organization) -> None:
     admin = MembershipFactory.create(organization=buyer, role=Role.ADMIN)
     link = invite_by_link(client_for(admin))
 
-    Client().post(link, {**JOIN, "email": "sous-chef@buyer.test"})
+    visitor = Client()
+    visitor.post(link, {**JOIN, "email": "sous-chef@buyer.test"})
+    confirm(visitor, "sous-chef@buyer.test")
 
     assert Membership.objects.get(user__email="sous-chef@buyer.test").organization == buyer
 
 
 def test_an_address_typed_on_a_shared_link_is_confirmed_by_mail(supplier_client: Client) -> None:
-    from allauth.account.models import EmailAddress
-
     link = invite_by_link(supplier_client)
     Client().post(link, {**JOIN, "email": "link-joiner@supplier.test"})
 
     assert not EmailAddress.objects.get(email="link-joiner@supplier.test").verified
     mail = OutboxMessage.objects.get(to="link-joiner@supplier.test")
     assert "/accounts/confirm-email/" in mail.body_text
+
+
+def confirm(client: Client, email: str) -> str:
+    """Open the confirmation link of the newest mail to `email` and confirm; the page after."""
+    mail = OutboxMessage.objects.filter(to=email).order_by("-created_at").first()
+    assert mail is not None
+    match = re.search(r"http://testserver(/accounts/confirm-email/[^/\s]+/)", mail.body_text)
+    assert match is not None
+    return client.post(match.group(1), follow=True).content.decode()
+
+
+def test_a_link_joiner_becomes_a_member_only_once_the_address_is_confirmed(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    supplier.allowed_email_domains = "supplier.test"
+    supplier.save()
+    link = invite_by_link(supplier_client, role=Role.ADMIN)
+    visitor = Client()
+
+    page = visitor.post(link, {**JOIN, "email": "typed@supplier.test"}, follow=True)
+
+    user = User.objects.get(email="typed@supplier.test")
+    assert not Membership.objects.filter(user=user).exists()
+    text = page.content.decode()
+    assert "typed@supplier.test にメールを送りました" in text
+    assert "テスト食品卸 株式会社 への参加が完了します" in text
+    # Nothing of the organization is reachable yet.
+    assert visitor.get(reverse("members")).status_code == 404
+    invitation = Invitation.objects.get()
+    assert invitation.accepted_by == user
+    assert invitation.awaiting_confirmation
+    assert Client().get(link).status_code == 410
+
+    after = confirm(visitor, "typed@supplier.test")
+
+    assert Membership.objects.get(user=user, organization=supplier).role == Role.ADMIN
+    assert "テスト食品卸 株式会社に参加しました" in after
+    invitation.refresh_from_db()
+    assert not invitation.awaiting_confirmation
+    entry = AuditEntry.objects.get(action="invitation.accepted")
+    assert entry.changes["role"] == Role.ADMIN
+    assert entry.organization_id == supplier.pk
+
+
+def test_an_invitation_cancelled_while_waiting_for_the_confirmation_makes_no_member(
+    supplier_client: Client,
+) -> None:
+    link = invite_by_link(supplier_client)
+    visitor = Client()
+    visitor.post(link, {**JOIN, "email": "late@supplier.test"})
+    invitation = Invitation.objects.get()
+
+    supplier_client.post(reverse("invitation-revoke", args=[invitation.pk]))
+    confirm(visitor, "late@supplier.test")
+
+    assert not Membership.objects.filter(user__email="late@supplier.test").exists()
+    assert EmailAddress.objects.get(email="late@supplier.test").verified
+
+
+def test_a_member_with_an_unconfirmed_address_joins_by_link_after_confirming(
+    supplier_client: Client, buyer_member: Membership
+) -> None:
+    link = invite_by_link(supplier_client)
+    client = client_for(buyer_member)
+
+    client.post(link)
+
+    assert not Membership.objects.filter(
+        user=buyer_member.user, organization__code="test-supplier"
+    ).exists()
+    confirm(client, "chef@buyer.test")
+    assert Membership.objects.filter(
+        user=buyer_member.user, organization__code="test-supplier"
+    ).exists()
+
+
+def test_a_mailed_invitation_cannot_be_used_by_another_logged_in_person(
+    supplier_client: Client, buyer_member: Membership
+) -> None:
+    link = invite_by_email(supplier_client, "new@supplier.test", role=Role.ADMIN)
+    other = client_for(buyer_member)
+
+    page = other.get(link)
+    response = other.post(link)
+
+    assert page.status_code == 403
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "この招待は別のメールアドレスに送られたものです" in text
+    assert "new@supplier.test" not in text
+    assert not Membership.objects.filter(
+        user=buyer_member.user, organization__code="test-supplier"
+    ).exists()
+    # The invited person can still use it.
+    Client().post(link, JOIN)
+    assert Membership.objects.filter(user__email="new@supplier.test").exists()

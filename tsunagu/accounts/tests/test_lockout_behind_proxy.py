@@ -138,7 +138,7 @@ class Person:
 def test_two_web_processes_behind_a_proxy_lock_the_attacker_and_not_the_colleagues(
     tmp_path: Path, buyer_member: Membership, password: str
 ) -> None:
-    colleague = MembershipFactory(
+    colleague = MembershipFactory.create(
         organization=buyer_member.organization, user__email="sous@buyer.test", role=Role.MEMBER
     )
     # The web processes run the real settings, which hash with Argon2.
