@@ -124,32 +124,82 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
+def new_password_field() -> forms.CharField:
+    """One password field (typed once) with a show button (static/accounts/password-toggle.js),
+    kept after an error so that nothing typed is lost; the phone offers a strong password."""
+    return forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(
+            render_value=True,
+            attrs={
+                "autocomplete": "new-password",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "data-password-toggle": "",
+                "data-show-label": _("Show"),
+                "data-hide-label": _("Hide"),
+            },
+        ),
+        help_text=_("At least 10 characters. Avoid easy words and numbers only."),
+    )
+
+
+def email_field() -> forms.EmailField:
+    return forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+def name_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+
+def fill_in_invited_address(field: forms.Field, email: str) -> None:
+    """The address the invitation was sent to, shown read-only. Read-only rather than disabled:
+    the phone's password manager then saves the new password under it."""
+    field.initial = email
+    field.required = False
+    field.help_text = _("The address the invitation was sent to.")
+    field.widget.attrs.update({"readonly": True, "autocomplete": "username"})
+
+
+def check_new_password(form: forms.Form, cleaned: dict[str, Any], field: str = "password") -> None:
+    password = cleaned.get(field)
+    if password:
+        candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+        try:
+            password_validation.validate_password(password, candidate)
+        except ValidationError as error:
+            form.add_error(field, error)
+
+
 class JoinForm(forms.Form):
     """A new person's account, made while accepting an invitation."""
 
-    email = forms.EmailField(label=_("E-mail address"))
-    name = forms.CharField(label=_("Your name"), max_length=100)
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters. Avoid easy words and numbers only."),
-    )
-    password2 = forms.CharField(
-        label=_("Password (again)"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    email = email_field()
+    name = name_field()
+    password = new_password_field()
 
     def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invitation = invitation
         if invitation.kind == Invitation.Kind.EMAIL:
-            self.fields["email"].initial = invitation.email
-            self.fields["email"].disabled = True
+            fill_in_invited_address(self.fields["email"], invitation.email)
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
+        if self.invitation.kind == Invitation.Kind.EMAIL:
+            # A mailed invitation is for its addressee: whatever is posted, that address joins.
+            email = self.invitation.email
+        else:
+            email = self.cleaned_data["email"].strip().lower()
         organization = self.invitation.organization
         if not organization.allows_email(email):
             raise ValidationError(
@@ -165,13 +215,5 @@ class JoinForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
-        elif first:
-            candidate = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-            try:
-                password_validation.validate_password(first, candidate)
-            except ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, cleaned)
         return cleaned

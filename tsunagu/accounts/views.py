@@ -6,6 +6,7 @@ from uuid import UUID
 import segno
 from allauth.account.internal.flows.login import perform_password_login
 from allauth.account.models import EmailAddress, Login
+from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -258,7 +259,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     invitation,
                     email=email,
                     name=form.cleaned_data["name"],
-                    password=form.cleaned_data["password1"],
+                    password=form.cleaned_data["password"],
                 )
                 # The person has just set their password: log them in as if they had typed it
                 # on the login page (allauth counts it for the next few sensitive steps).
@@ -290,11 +291,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _send_confirmation(request: HttpRequest, user: User, *, signup: bool) -> None:
+def _send_confirmation(request: HttpRequest, user: User, *, signup: bool) -> bool:
+    """Mail the confirmation link; False within allauth's cooldown for this address."""
+    if not ratelimit.consume(request, action="confirm_email", key=user.email.lower()):
+        return False
     address, _created = EmailAddress.objects.get_or_create(
         user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
     )
     address.send_confirmation(request, signup=signup)
+    return True
 
 
 @login_required
@@ -306,10 +311,14 @@ def invitation_waiting(request: HttpRequest) -> HttpResponse:
     if not waiting:
         return redirect("dashboard")
     if request.method == "POST":
-        _send_confirmation(request, user, signup=False)
-        messages.success(
-            request, _("The mail was sent again to %(email)s.") % {"email": user.email}
-        )
+        if _send_confirmation(request, user, signup=False):
+            messages.success(
+                request, _("The mail was sent again to %(email)s.") % {"email": user.email}
+            )
+        else:
+            messages.info(
+                request, _("The mail was just sent. Wait a few minutes before asking again.")
+            )
         return redirect("invitation-waiting")
     return render(request, "accounts/invitation_waiting.html", {"waiting": waiting})
 

@@ -3,10 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tsunagu.accounts.forms import (
+    check_new_password,
+    email_field,
+    fill_in_invited_address,
+    name_field,
+    new_password_field,
+)
 from tsunagu.accounts.models import Organization, User
 from tsunagu.catalog.forms import LooseDecimalField
 from tsunagu.catalog.models import PriceGroup
@@ -164,30 +170,27 @@ class CustomerInvitationForm(forms.Form):
 class CustomerJoinForm(forms.Form):
     """A customer's person who has no account yet: their company and their login."""
 
-    company_name = forms.CharField(label=_("Your company or shop name"), max_length=200)
-    name = forms.CharField(label=_("Your name"), max_length=100)
-    email = forms.EmailField(label=_("E-mail address"))
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters. Avoid easy words and numbers only."),
+    company_name = forms.CharField(
+        label=_("Your company or shop name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    password2 = forms.CharField(
-        label=_("Password (again)"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    name = name_field()
+    email = email_field()
+    password = new_password_field()
 
     def __init__(self, *args: Any, invitation: CustomerInvitation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.invitation = invitation
         self.fields["company_name"].initial = invitation.customer.name
         if invitation.kind == CustomerInvitation.Kind.EMAIL:
-            self.fields["email"].initial = invitation.email
-            self.fields["email"].disabled = True
+            fill_in_invited_address(self.fields["email"], invitation.email)
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
+        if self.invitation.kind == CustomerInvitation.Kind.EMAIL:
+            email = self.invitation.email
+        else:
+            email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(
                 _("This address already has an account. Log in first, then open the link again."),
@@ -197,14 +200,5 @@ class CustomerJoinForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
-        elif first:
-            try:
-                password_validation.validate_password(
-                    first, User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-                )
-            except ValidationError as error:
-                self.add_error("password1", error)
+        check_new_password(self, cleaned)
         return cleaned

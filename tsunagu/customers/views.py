@@ -259,7 +259,7 @@ def customer_join(request: HttpRequest, token: str) -> HttpResponse:
                 assert form is not None  # noqa: S101 - narrowed above
                 email = form.cleaned_data["email"]
                 user = User.objects.create_user(
-                    email, form.cleaned_data["password1"], name=form.cleaned_data["name"]
+                    email, form.cleaned_data["password"], name=form.cleaned_data["name"]
                 )
                 EmailAddress.objects.create(
                     user=user,

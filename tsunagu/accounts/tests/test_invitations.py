@@ -18,7 +18,7 @@ from tsunagu.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
-JOIN = {"name": "新人 さくら", "password1": "umi-no-hoshi-2026", "password2": "umi-no-hoshi-2026"}
+JOIN = {"name": "新人 さくら", "password": "umi-no-hoshi-2026"}
 
 
 def invite_by_email(client: Client, email: str, role: str = Role.MEMBER) -> str:
@@ -166,12 +166,10 @@ def test_a_weak_password_is_refused_with_the_reason_and_nothing_is_made(
 ) -> None:
     link = invite_by_email(supplier_client, "new@supplier.test")
 
-    response = Client().post(
-        link, {"name": "新人", "password1": "12345678", "password2": "12345678"}
-    )
+    response = Client().post(link, {"name": "新人", "password": "12345678"})
 
     page = response.content.decode()
-    assert 'id="id_password1_error"' in page
+    assert 'id="id_password_error"' in page
     assert 'value="新人"' in page
     assert not User.objects.filter(email="new@supplier.test").exists()
 
@@ -302,3 +300,65 @@ def test_a_mailed_invitation_cannot_be_used_by_another_logged_in_person(
     # The invited person can still use it.
     Client().post(link, JOIN)
     assert Membership.objects.filter(user__email="new@supplier.test").exists()
+
+
+def test_the_join_form_asks_for_one_password_with_a_show_button_and_phone_hints(
+    supplier_client: Client,
+) -> None:
+    mailed = Client().get(invite_by_email(supplier_client, "new@supplier.test")).content.decode()
+    shared = Client().get(invite_by_link(supplier_client)).content.decode()
+
+    assert mailed.count('type="password"') == 1
+    assert re.search(
+        r'<input type="password" name="password"[^>]*autocomplete="new-password"', mailed
+    )
+    assert "data-password-toggle" in mailed
+    assert 'data-show-label="表示する"' in mailed
+    assert re.search(r'<script src="/static/accounts/password-toggle\.js" defer>', mailed)
+    # The address the invitation went to is filled in and offered to the password manager.
+    assert re.search(
+        r'<input type="email" name="email" value="new@supplier.test"[^>]*autocomplete="username"[^>]*readonly',
+        mailed,
+    )
+    assert re.search(r'<input type="email" name="email"[^>]*autocomplete="email"', shared)
+    assert re.search(r'<input type="text" name="name"[^>]*autocomplete="name"', shared)
+
+
+def test_the_join_form_keeps_the_typed_password_after_an_error_elsewhere(
+    supplier_client: Client, buyer_member: Membership
+) -> None:
+    link = invite_by_link(supplier_client)
+
+    response = Client().post(link, {**JOIN, "email": "chef@buyer.test"})
+
+    page = response.content.decode()
+    assert "このメールアドレスはすでに登録されています" in page
+    assert re.search(r'<input type="password" name="password" value="umi-no-hoshi-2026"', page)
+
+
+def test_a_mailed_invitation_joins_with_its_own_address_whatever_is_posted(
+    supplier_client: Client,
+) -> None:
+    link = invite_by_email(supplier_client, "new@supplier.test")
+
+    Client().post(link, {**JOIN, "email": "someone-else@supplier.test"})
+
+    assert Membership.objects.filter(user__email="new@supplier.test").exists()
+    assert not User.objects.filter(email="someone-else@supplier.test").exists()
+
+
+def test_the_waiting_page_sends_the_confirmation_again_but_not_every_second(
+    supplier_client: Client,
+) -> None:
+    link = invite_by_link(supplier_client)
+    visitor = Client()
+    visitor.post(link, {**JOIN, "email": "again@supplier.test"})
+    assert OutboxMessage.objects.filter(to="again@supplier.test").count() == 1
+
+    first = visitor.post(reverse("invitation-waiting"), follow=True).content.decode()
+    second = visitor.post(reverse("invitation-waiting"), follow=True).content.decode()
+
+    # The sign-up mail itself used the cooldown: the page says so instead of mailing again.
+    assert OutboxMessage.objects.filter(to="again@supplier.test").count() == 1
+    assert "少し前に送ったところです" in first
+    assert "少し前に送ったところです" in second

@@ -20,8 +20,7 @@ JOIN = {
     "company_name": "レストラン さくら",
     "name": "桜井 美咲",
     "email": "misaki@sakura.example",
-    "password1": "sakura-no-hana-2026",
-    "password2": "sakura-no-hana-2026",
+    "password": "sakura-no-hana-2026",
 }
 
 
@@ -103,3 +102,36 @@ def test_an_email_invitation_needs_an_address(
 
     assert 'id="id_email_error"' in response.content.decode()
     assert not OutboxMessage.objects.exists()
+
+
+def test_the_sign_up_asks_for_one_password_keeps_it_after_an_error_and_fills_the_address(
+    supplier_client: Client, supplier: Organization, buyer_member: Membership
+) -> None:
+    customer = CustomerFactory.create(supplier=supplier, name="レストラン さくら")
+    link = link_for(supplier_client, customer)
+
+    page = Client().post(link, {**JOIN, "email": "chef@buyer.test"}).content.decode()
+
+    assert "このメールアドレスはすでに登録されています" in page
+    assert page.count('type="password"') == 1
+    assert re.search(
+        r'<input type="password" name="password" value="sakura-no-hana-2026"[^>]*'
+        r'autocomplete="new-password"',
+        page,
+    )
+    assert re.search(r'<input type="email" name="email"[^>]*autocomplete="email"', page)
+    assert "accounts/password-toggle.js" in page
+
+    supplier_client.post(
+        reverse("customer-invite", args=[customer.pk]),
+        {"kind": "email", "email": "misaki@sakura.example"},
+    )
+    mail = OutboxMessage.objects.get(to="misaki@sakura.example")
+    match = re.search(r"http://testserver(/join/[\w-]+/)", mail.body_text)
+    assert match is not None
+    mailed = Client().get(match.group(1)).content.decode()
+    assert re.search(
+        r'<input type="email" name="email" value="misaki@sakura.example"[^>]*'
+        r'autocomplete="username"[^>]*readonly',
+        mailed,
+    )
