@@ -4,7 +4,6 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.shortcuts import get_current_site
@@ -26,6 +25,13 @@ def _lockout_message() -> str:
     return gettext(
         "Too many failed logins: this account is locked for a while. Wait %(minutes)s minutes "
         "and try again, or reset your password."
+    ) % {"minutes": settings.LOCKOUT_WINDOW_MINUTES}
+
+
+def _address_paused_message() -> str:
+    return gettext(
+        "Too many failed logins from this network: logins from here are paused for a while. "
+        "Wait %(minutes)s minutes and try again."
     ) % {"minutes": settings.LOCKOUT_WINDOW_MINUTES}
 
 
@@ -82,15 +88,26 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        login = _login_of(credentials)
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:
+            if not security.account_limit_used_up(
+                request, self._get_login_attempts_cache_key(request, **credentials)
+            ):
+                # Only the client's address has failed too often (for many accounts): say so,
+                # and do not mark the account as locked.
+                with transaction.atomic():
+                    security.record_for_user(
+                        "login.refused_address", user=security.user_for_login(login), email=login
+                    )
+                raise ValidationError(
+                    _address_paused_message(), code="too_many_login_attempts"
+                ) from None
             with transaction.atomic():
-                security.record_lockout_once(request, _login_of(credentials))
+                security.record_lockout_once(request, login)
                 security.record_for_user(
-                    "login.refused_locked",
-                    user=security.user_for_login(_login_of(credentials)),
-                    email=_login_of(credentials),
+                    "login.refused_locked", user=security.user_for_login(login), email=login
                 )
             raise
 
@@ -100,13 +117,9 @@ class AccountAdapter(DefaultAccountAdapter):
             security.record_for_user(
                 "login.failed", user=security.user_for_login(login), email=login
             )
-            still_open = ratelimit.consume(
-                request,
-                action="login_failed",
-                key=self._get_login_attempts_cache_key(request, **credentials),
-                dry_run=True,
-            )
-            if not still_open:
+            if security.account_limit_used_up(
+                request, self._get_login_attempts_cache_key(request, **credentials)
+            ):
                 security.record_lockout_once(request, login)
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -50,6 +51,24 @@ def record_for_user(
             target_label=user.email if user is not None else email,
             changes=changes,
         )
+
+
+def account_limit_used_up(request: HttpRequest, key: str) -> bool:
+    """True when the account's own failure count (the per-key part of "login_failed") is used
+    up, as opposed to the per-address part."""
+    now = time.time()
+    for rate in ratelimit.get_rates(app="allauth.account", action="login_failed"):
+        if rate.per != "key":
+            continue
+        cache_key = ratelimit.get_cache_key(
+            request, app="allauth.account", action="login_failed", rate=rate, key=key
+        )
+        allowed, _history = ratelimit.apply_rate(
+            list(cache.get(cache_key, [])), now, rate, dry_run=True
+        )
+        if not allowed:
+            return True
+    return False
 
 
 def lockout_cache_key(login: str) -> str:

@@ -10,11 +10,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from tsunagu.accounts import security
 from tsunagu.accounts.models import Membership
 from tsunagu.audit.models import AuditEntry
 from tsunagu.ops.demo import DEMO_PASSWORD
 
 LOCKED = "ログインの失敗が続いたため、このアカウントはしばらくロックされています"
+ADDRESS_PAUSED = "このネットワークからのログインの失敗が続いたため、しばらくログインを止めています"
 
 
 def log_in(client: Client, email: str, password: str) -> str:
@@ -144,8 +146,13 @@ def test_one_address_failing_for_many_accounts_is_stopped_too(
 
     page = log_in(client, "chef@buyer.test", password)
 
-    assert LOCKED in page
+    assert ADDRESS_PAUSED in page
+    assert LOCKED not in page
     assert "_auth_user_id" not in client.session
+    # Only the address is paused: the account is not recorded or shown as locked.
+    assert not AuditEntry.objects.filter(action="login.locked_out").exists()
+    assert AuditEntry.objects.filter(action="login.refused_address").count() == 1
+    assert not security.is_locked_out("chef@buyer.test")
 
 
 @pytest.mark.django_db
@@ -192,7 +199,7 @@ def test_behind_a_trusted_proxy_one_attacker_does_not_lock_out_the_others(
         # A forged first hop changes nothing: only the address the proxy appended counts.
         post_login_from(attacker, f"10.9.9.{n}, 203.0.113.9", f"someone{n}@buyer.test", "guess")
 
-    assert LOCKED in post_login_from(attacker, "203.0.113.9", "chef@buyer.test", password)
+    assert ADDRESS_PAUSED in post_login_from(attacker, "203.0.113.9", "chef@buyer.test", password)
     colleague = Client()
     post_login_from(colleague, "198.51.100.7", "chef@buyer.test", password)
 
@@ -209,7 +216,7 @@ def test_without_a_trusted_proxy_a_forwarded_for_header_is_ignored(
     for n in range(3):
         post_login_from(client, f"203.0.113.{n}", f"someone{n}@buyer.test", "guess")
 
-    assert LOCKED in post_login_from(client, "198.51.100.7", "chef@buyer.test", password)
+    assert ADDRESS_PAUSED in post_login_from(client, "198.51.100.7", "chef@buyer.test", password)
     assert set(AuditEntry.objects.values_list("ip", flat=True)) == {"127.0.0.1"}
 
 

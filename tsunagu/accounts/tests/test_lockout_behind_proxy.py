@@ -30,6 +30,7 @@ from tsunagu.accounts.tests.factories import MembershipFactory
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCKED = "ログインの失敗が続いたため、このアカウントはしばらくロックされています"
+ADDRESS_PAUSED = "このネットワークからのログインの失敗が続いたため、しばらくログインを止めています"
 ATTACKER, COLLEAGUE = "203.0.113.9", "198.51.100.7"
 
 
@@ -162,7 +163,7 @@ def test_two_web_processes_behind_a_proxy_lock_the_attacker_and_not_the_colleagu
             attacker.log_in(base, f"nobody{n}@buyer.test", "guess", spoof=COLLEAGUE)
         url, page = attacker.log_in(first, "sous@buyer.test", password, spoof=COLLEAGUE)
         assert url.endswith("/accounts/login/")
-        assert LOCKED in page
+        assert ADDRESS_PAUSED in page
 
         # The colleague behind the same proxy logs in on either process.
         url, page = other.log_in(second, "sous@buyer.test", password)
