@@ -205,6 +205,11 @@ def accept_customer_invitation(
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
+    if (
+        invitation.kind == CustomerInvitation.Kind.EMAIL
+        and invitation.email.lower() != user.email.lower()
+    ):
+        raise InvitationError("addressee")
     customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
     if customer.buyer_id is not None:
         membership, _created = Membership.objects.get_or_create(

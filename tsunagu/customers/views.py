@@ -246,6 +246,18 @@ def customer_join(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
         )
     user = request.user if isinstance(request.user, User) else None
+    if (
+        user is not None
+        and invitation.kind == CustomerInvitation.Kind.EMAIL
+        and invitation.email.lower() != user.email.lower()
+    ):
+        # A mailed invitation is for its addressee only, not for whoever holds the link.
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"message": InvitationError("addressee").message},
+            status=403,
+        )
     companies = (
         [m for m in memberships_of(user) if m.is_admin and not m.organization.is_supplier]
         if user

@@ -135,3 +135,29 @@ def test_the_sign_up_asks_for_one_password_keeps_it_after_an_error_and_fills_the
         r'autocomplete="username"[^>]*readonly',
         mailed,
     )
+
+
+def test_a_mailed_customer_invitation_is_refused_to_another_logged_in_person(
+    supplier_client: Client, supplier: Organization, buyer: Organization
+) -> None:
+    owner = MembershipFactory.create(
+        organization=buyer, role=Role.OWNER, user__email="boss@buyer.test"
+    )
+    customer = CustomerFactory.create(supplier=supplier)
+    supplier_client.post(
+        reverse("customer-invite", args=[customer.pk]),
+        {"kind": "email", "email": "misaki@sakura.example"},
+    )
+    mail = OutboxMessage.objects.get(to="misaki@sakura.example")
+    match = re.search(r"http://testserver(/join/[\w-]+/)", mail.body_text)
+    assert match is not None
+    client = client_for(owner)
+
+    page = client.get(match.group(1))
+    response = client.post(match.group(1), {"company": "test-buyer"})
+
+    assert page.status_code == 403
+    assert response.status_code == 403
+    assert "この招待は別のメールアドレスに送られたものです" in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.buyer is None
