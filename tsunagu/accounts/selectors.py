@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -55,3 +56,8 @@ def waiting_invitations(user: User) -> list[Invitation]:
             accepted_by=user, awaiting_confirmation=True, revoked_at__isnull=True
         )
     )
+
+
+def has_confirmed_address(user: User) -> bool:
+    """True when the person has confirmed (by mail) the address they log in with."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.accounts import invitations
+from tsunagu.accounts import invitations, selectors
 from tsunagu.accounts.access import ACTIVE_ORGANIZATION_SESSION_KEY
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role, User
@@ -231,11 +231,6 @@ def revoke_invitation(invitation: Invitation, *, actor: Membership) -> Invitatio
     return invitation
 
 
-def has_confirmed_address(user: User) -> bool:
-    """True when the person has confirmed (by mail) the address they log in with."""
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
-
-
 @transaction.atomic
 def accept_invitation(invitation: Invitation, *, user: User) -> Membership | None:
     """The invited person joins with the invitation's role. Single use: a second try fails.
@@ -257,7 +252,7 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership | Non
         raise InvitationError("domain", domains=", ".join(organization.email_domains))
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
-    if invitation.kind == Invitation.Kind.LINK and not has_confirmed_address(user):
+    if invitation.kind == Invitation.Kind.LINK and not selectors.has_confirmed_address(user):
         invitation.awaiting_confirmation = True
         invitation.save(
             update_fields=["accepted_at", "accepted_by", "awaiting_confirmation", "updated_at"]

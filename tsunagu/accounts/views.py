@@ -287,7 +287,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "accounts/invitation_accept.html",
-        {"invitation": invitation, "form": form, "login_url": login_url},
+        {
+            "invitation": invitation,
+            "form": form,
+            "login_url": login_url,
+            "needs_confirmation": user is not None
+            and invitation.kind == Invitation.Kind.LINK
+            and not selectors.has_confirmed_address(user),
+        },
     )
 
 

@@ -236,6 +236,9 @@ def test_a_link_joiner_becomes_a_member_only_once_the_address_is_confirmed(
     assert invitation.accepted_by == user
     assert invitation.awaiting_confirmation
     assert Client().get(link).status_code == 410
+    members = supplier_client.get(reverse("members")).content.decode()
+    assert "typed@supplier.test" in members
+    assert "メールアドレスの確認が済むと参加します" in members
 
     after = confirm(visitor, "typed@supplier.test")
 
@@ -269,6 +272,7 @@ def test_a_member_with_an_unconfirmed_address_joins_by_link_after_confirming(
     link = invite_by_link(supplier_client)
     client = client_for(buyer_member)
 
+    assert "リンクを開くと参加できます" in client.get(link).content.decode()
     client.post(link)
 
     assert not Membership.objects.filter(
