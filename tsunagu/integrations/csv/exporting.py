@@ -24,6 +24,8 @@ def _cell(name: str, value: Any) -> str:
         return "都度" if value == "per_order" else "締め"
     if name == "delivery_weekdays":
         return "".join(WEEKDAY_LETTERS[int(d)] for d in value)
+    if name == "registration_is_individual":
+        return "個人" if value else ""
     if name == "unit_price":
         return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
     return str(value)

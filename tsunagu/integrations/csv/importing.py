@@ -77,6 +77,10 @@ def check(
         else:
             first_line_of[key] = line
         is_new = key not in existing
+        if not row_errors:
+            for name, message in kind.check_row(values, existing.get(key)):
+                column = kind.schema.column(name)
+                row_errors.append(RowError(line, header_of.get(name, column.header), message))
         if is_new:
             for column in kind.schema.columns:
                 if column.required_for_new and values.get(column.name) in (None, ""):

@@ -49,6 +49,9 @@ class Schema:
     def all_columns(self) -> list[Column]:
         return [self.key, *self.columns]
 
+    def column(self, name: str) -> Column:
+        return next(column for column in self.all_columns if column.name == name)
+
     def match_headers(self, headers: list[str]) -> tuple[dict[int, Column], list[str]]:
         """Map positions to columns; return also the problems (unknown or missing headers)."""
         lookup = {}
