@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
+from tsunagu.core.spreadsheet import unquote_formula
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.integrations.csv.kinds import STATUS_WORDS, ImportKind
@@ -99,7 +100,8 @@ def check(
     except UnreadableFileError as error:
         return OrdersChecked(kind=kind, headers=[], errors=[RowError(1, "", str(error))])
     reader = csv.reader(io.StringIO(text, newline=""))
-    headers = next(reader, [])
+    # Cells an export quoted against spreadsheet formulas ('=…) come back as they were.
+    headers = [unquote_formula(cell) for cell in next(reader, [])]
     checked = OrdersChecked(kind=kind, headers=headers, encoding=encoding)
     columns, problems = kind.schema.match_headers(headers)
     checked.errors.extend(RowError(1, "", problem) for problem in problems)
@@ -108,7 +110,7 @@ def check(
     header_of = {column.name: column.header for column in kind.schema.all_columns}
     header_of.update({column.name: headers[position] for position, column in columns.items()})
 
-    raw_rows = [(reader.line_num, cells) for cells in reader]
+    raw_rows = [(reader.line_num, [unquote_formula(c) for c in cells]) for cells in reader]
     raw_rows = [(line, cells) for line, cells in raw_rows if any(cell.strip() for cell in cells)]
     rows: list[ParsedRow] = []
     for done, (line, cells) in enumerate(raw_rows, start=1):
