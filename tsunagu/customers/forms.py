@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tsunagu.accounts.models import Organization, User
 from tsunagu.catalog.forms import LooseDecimalField
 from tsunagu.catalog.models import PriceGroup
+from tsunagu.core import bounds
 from tsunagu.core.registration import passes_corporate_check, validate_registration_number
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code
 from tsunagu.customers.models import (
@@ -54,15 +55,21 @@ class CustomerForm(forms.ModelForm[Customer]):
     minimum_order_amount = LooseDecimalField(
         label=_("minimum order amount"),
         required=False,
-        max_digits=12,
         decimal_places=0,
-        min_value=0,
+        validators=bounds.AMOUNT.validators(),
     )
     shipping_fee = LooseDecimalField(
-        label=_("shipping fee"), required=False, max_digits=12, decimal_places=0, min_value=0
+        label=_("shipping fee"),
+        required=False,
+        decimal_places=0,
+        validators=bounds.AMOUNT.validators(),
     )
     free_shipping_threshold = LooseDecimalField(
-        label=_("free shipping from"), required=False, max_digits=12, decimal_places=0, min_value=0
+        label=_("free shipping from"),
+        required=False,
+        decimal_places=0,
+        validators=bounds.AMOUNT.validators(),
+        help_text=_("Orders of this amount or more are delivered free."),
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Organization
 from tsunagu.catalog.models import Product, TaxRate
 from tsunagu.catalog.selectors import product_search_text
+from tsunagu.core import bounds
 from tsunagu.core.barcodes import validate_jan
 from tsunagu.core.registration import passes_corporate_check, validate_registration_number
 from tsunagu.core.text import nfkc
@@ -157,11 +158,7 @@ def channel(value: str) -> str | None:
     return str(found)
 
 
-def unit_price(value: str) -> Decimal | None:
-    price = s.decimal_number(places=2)(value)
-    if price is not None and price >= Decimal(10) ** 10:
-        raise CellError(_("This number is too large."))
-    return price
+unit_price = s.decimal_number(places=2, bound=bounds.UNIT_PRICE)
 
 
 @dataclass
@@ -256,17 +253,17 @@ PRODUCTS = ProductKind(
                 "JANコード", "jan_code", s.validated(s.code(13), validate_jan), aliases=("jan",)
             ),
             Column("単位", "unit", s.text(20)),
-            Column("入数", "units_per_case", s.whole_number(minimum=1)),
+            Column("入数", "units_per_case", s.whole_number(bounds.UNITS_PER_CASE)),
             Column(
                 "単価",
                 "unit_price",
-                s.decimal_number(places=2),
+                unit_price,
                 required_for_new=True,
                 aliases=("price",),
             ),
             Column("税率", "tax_rate", tax_rate, required_for_new=True),
-            Column("最小注文数", "min_quantity", s.whole_number(minimum=1)),
-            Column("発注単位", "order_multiple", s.whole_number(minimum=1)),
+            Column("最小注文数", "min_quantity", s.whole_number(bounds.QUANTITY)),
+            Column("発注単位", "order_multiple", s.whole_number(bounds.QUANTITY)),
             Column("カテゴリ", "category", s.text(100), aliases=("カテゴリー",)),
         ],
     ),
@@ -317,9 +314,7 @@ ORDERS = ImportKind(
             Column("ステータス", "status", order_status, required=True),
             Column("受注経路", "channel", channel),
             Column("商品コード", "product_code", s.code(40), required=True),
-            Column(
-                "数量", "quantity", s.whole_number(minimum=1, maximum=99_999_999), required=True
-            ),
+            Column("数量", "quantity", s.whole_number(bounds.QUANTITY), required=True),
             Column("単価", "unit_price", unit_price, aliases=("price",)),
             Column("備考", "note", s.text(200)),
         ],

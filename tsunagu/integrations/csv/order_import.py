@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
+from tsunagu.core import bounds
 from tsunagu.core.spreadsheet import unquote_formula
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
@@ -288,6 +289,27 @@ def _check_references(
             )
         )
         row.failed.add("product_code")
+    quantity = values.get("quantity")
+    if code in products and quantity and "quantity" not in row.failed:
+        # The customer's price when no price is given: bounded by the same unit-price bound.
+        price = values.get("unit_price")
+        amount = quantity * (products[code].unit_price if price is None else price)
+        if bounds.AMOUNT.problem(amount):
+            row.errors.append(
+                RowError(
+                    row.line,
+                    header_of["quantity"],
+                    _(
+                        "The amount of this line (%(amount)s yen) is more than %(maximum)s yen: "
+                        "check the quantity and the price."
+                    )
+                    % {
+                        "amount": bounds.number_text(amount.quantize(Decimal(1))),
+                        "maximum": bounds.number_text(bounds.AMOUNT.maximum),
+                    },
+                )
+            )
+            row.failed.add("quantity")
     if (
         values.get("status") == OrderStatus.DELIVERED
         and values.get("delivered_on") is None
