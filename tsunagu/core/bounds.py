@@ -90,3 +90,17 @@ RATE_PERCENT = _bound("0.01", 999)
 COLUMN_POSITION = _bound(1, 999)
 # A number in a supplier's own product field (stored as text in `extra`).
 EXTRA_NUMBER = _bound(-999_999_999_999, 999_999_999_999)
+
+
+def line_quantity_problem(quantity: int, units_per_case: int | None = None) -> str:
+    """What is wrong with the quantity of an order line (in its unit; units_per_case for a case
+    line), or "": both the quantity and the pieces it stands for are bounded, so that the line's
+    amount fits whatever the price."""
+    if problem := QUANTITY.problem(quantity):
+        return problem
+    pieces = quantity * (units_per_case or 1)
+    if pieces > PIECES.maximum:
+        return gettext(
+            "This line would be %(pieces)s pieces; one line may have at most %(maximum)s."
+        ) % {"pieces": number_text(pieces), "maximum": number_text(PIECES.maximum)}
+    return ""

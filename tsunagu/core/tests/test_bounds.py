@@ -69,3 +69,14 @@ def test_the_message_names_the_range_with_thousands_separators() -> None:
         with pytest.raises(ValidationError) as raised:
             bounds.Within(bounds.QUANTITY)(1_000_000)
         assert raised.value.messages == ["1 から 999,999 までの数を入れてください。"]
+
+
+def test_a_case_line_is_bounded_by_its_pieces_too() -> None:
+    with translation.override("ja"):
+        assert bounds.line_quantity_problem(1000, 12) == ""
+        assert bounds.line_quantity_problem(1_000_000) == (
+            "1 から 999,999 までの数を入れてください。"
+        )
+        assert bounds.line_quantity_problem(999_999, 9_999) == (
+            "この行は 9,998,990,001 個になります。1行は 9,999,999 個までです。"
+        )

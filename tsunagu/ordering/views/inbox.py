@@ -23,7 +23,7 @@ from tsunagu.core import bounds
 from tsunagu.core.http import safe_next
 from tsunagu.core.text import normalize_code, normalize_number_text
 from tsunagu.ordering import selectors, services
-from tsunagu.ordering.models import Channel, Order, OrderStatus
+from tsunagu.ordering.models import Channel, Order, OrderStatus, OrderUnit
 from tsunagu.ordering.supplier_access import get_order_for_supplier
 
 PAGE_SIZE = 50
@@ -223,8 +223,12 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
                     _("%(name)s: write the quantity you can deliver as a number.")
                     % {"name": line.product_name}
                 )
-            elif int(text) > bounds.QUANTITY.maximum:
-                problems.append(f"{line.product_name}: {bounds.QUANTITY.problem(int(text))}")
+            elif int(text) and (
+                problem := bounds.line_quantity_problem(
+                    int(text), line.units_per_case if line.order_unit == OrderUnit.CASE else None
+                )
+            ):
+                problems.append(f"{line.product_name}: {problem}")
             else:
                 changes.append(services.LineChange("confirm", line_id=line.pk, quantity=int(text)))
     add_code = normalize_code(request.POST.get("add_code", ""))
