@@ -16,6 +16,7 @@ from tsunagu.audit import selectors
 from tsunagu.audit.forms import AuditFilterForm
 from tsunagu.audit.labels import action_label
 from tsunagu.audit.models import AuditEntry
+from tsunagu.core.spreadsheet import quote_formula
 
 
 class _Echo:
@@ -69,7 +70,8 @@ def _csv_response(entries: object) -> StreamingHttpResponse:
         for entry in entries.iterator(chunk_size=2000):
             assert isinstance(entry, AuditEntry)  # noqa: S101
             yield writer.writerow(
-                [
+                quote_formula(str(cell))
+                for cell in [
                     timezone.localtime(entry.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
                     entry.actor_email,
                     action_label(entry.action),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organization
 from tsunagu.catalog.models import PriceGroup, Product, ProductField
+from tsunagu.core import bounds
 from tsunagu.core.barcodes import validate_jan
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer
@@ -43,7 +44,12 @@ class LooseIntegerField(forms.IntegerField):
 def extra_form_field(definition: ProductField) -> forms.Field:
     label, required = definition.label, definition.is_required
     if definition.kind == ProductField.Kind.NUMBER:
-        return LooseDecimalField(label=label, required=required)
+        return LooseDecimalField(
+            label=label,
+            required=required,
+            decimal_places=4,
+            validators=bounds.EXTRA_NUMBER.validators(),
+        )
     if definition.kind == ProductField.Kind.DATE:
         return forms.DateField(
             label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
@@ -56,11 +62,27 @@ def extra_form_field(definition: ProductField) -> forms.Field:
 
 class ProductForm(forms.ModelForm[Product]):
     unit_price = LooseDecimalField(
-        label=_("unit price (tax excluded)"), max_digits=12, decimal_places=2, min_value=Decimal(0)
+        label=_("unit price (tax excluded)"),
+        decimal_places=2,
+        validators=bounds.UNIT_PRICE.validators(),
     )
-    units_per_case = LooseIntegerField(label=_("units per case"), required=False, min_value=1)
-    min_quantity = LooseIntegerField(label=_("minimum quantity"), min_value=1, initial=1)
-    order_multiple = LooseIntegerField(label=_("order multiple"), min_value=1, initial=1)
+    units_per_case = LooseIntegerField(
+        label=_("units per case"),
+        required=False,
+        validators=bounds.UNITS_PER_CASE.validators(),
+    )
+    min_quantity = LooseIntegerField(
+        label=_("minimum quantity"), initial=1, validators=bounds.QUANTITY.validators()
+    )
+    order_multiple = LooseIntegerField(
+        label=_("order multiple"), initial=1, validators=bounds.QUANTITY.validators()
+    )
+    stock = LooseDecimalField(
+        label=_("stock"),
+        required=False,
+        decimal_places=2,
+        validators=bounds.STOCK.validators(),
+    )
 
     class Meta:
         model = Product
@@ -151,10 +173,9 @@ class ProductForm(forms.ModelForm[Product]):
 class PriceGroupForm(forms.ModelForm[PriceGroup]):
     rate = LooseDecimalField(
         label=_("rate (%)"),
-        max_digits=5,
         decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal(999),
+        validators=bounds.RATE_PERCENT.validators(),
+        help_text=_("e.g. 85 means 85 percent of the list price."),
     )
 
     class Meta:
@@ -182,9 +203,8 @@ class CustomerPriceForm(forms.Form):
     product_code = forms.CharField(label=_("product code"), max_length=40)
     unit_price = LooseDecimalField(
         label=_("price for this customer (tax excluded)"),
-        max_digits=12,
         decimal_places=2,
-        min_value=Decimal(0),
+        validators=bounds.UNIT_PRICE.validators(),
     )
 
     def __init__(self, *args: Any, supplier: Organization, **kwargs: Any) -> None:

@@ -26,6 +26,13 @@ def corporate_check_digit(twelve_digits: str) -> int:
     return 9 - total % 9
 
 
+def passes_corporate_check(number: str) -> bool:
+    """Whether a normalised number (T + 13 digits) has a valid corporate check digit. Numbers
+    of individuals (個人事業者) are not corporate numbers and need not pass."""
+    digits = number[1:]
+    return int(digits[0]) == corporate_check_digit(digits[1:])
+
+
 def validate_registration_number(value: str, *, is_corporation: bool) -> str:
     """Return the normalised number, or raise a ValidationError that says what is wrong."""
     number = normalize_registration_number(value)
@@ -33,8 +40,7 @@ def validate_registration_number(value: str, *, is_corporation: bool) -> str:
         raise ValidationError(
             _("Enter T followed by 13 digits, e.g. T1234567890123."), code="format"
         )
-    digits = number[1:]
-    if is_corporation and int(digits[0]) != corporate_check_digit(digits[1:]):
+    if is_corporation and not passes_corporate_check(number):
         raise ValidationError(
             _("This number does not pass the corporate number check. Please check each digit."),
             code="check_digit",

@@ -16,7 +16,8 @@ from tsunagu.accounts.forms import (
 from tsunagu.accounts.models import Organization, User
 from tsunagu.catalog.forms import LooseDecimalField
 from tsunagu.catalog.models import PriceGroup
-from tsunagu.core.registration import validate_registration_number
+from tsunagu.core import bounds
+from tsunagu.core.registration import passes_corporate_check, validate_registration_number
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code
 from tsunagu.customers.models import (
     MONTH_END,
@@ -26,6 +27,10 @@ from tsunagu.customers.models import (
     Location,
 )
 
+REGISTRATION_CHECK_MESSAGE = _(
+    "This number does not pass the corporate number check. Please check each digit. "
+    "If it is the number of an individual (個人事業者), tick the box below."
+)
 DAY_CHOICES = [(d, f"{d}日") for d in range(1, 29)] + [(MONTH_END, "末日")]
 WEEKDAY_CHOICES = [(str(i), letter) for i, letter in enumerate(WEEKDAY_LETTERS)]
 
@@ -56,15 +61,21 @@ class CustomerForm(forms.ModelForm[Customer]):
     minimum_order_amount = LooseDecimalField(
         label=_("minimum order amount"),
         required=False,
-        max_digits=12,
         decimal_places=0,
-        min_value=0,
+        validators=bounds.AMOUNT.validators(),
     )
     shipping_fee = LooseDecimalField(
-        label=_("shipping fee"), required=False, max_digits=12, decimal_places=0, min_value=0
+        label=_("shipping fee"),
+        required=False,
+        decimal_places=0,
+        validators=bounds.AMOUNT.validators(),
     )
     free_shipping_threshold = LooseDecimalField(
-        label=_("free shipping from"), required=False, max_digits=12, decimal_places=0, min_value=0
+        label=_("free shipping from"),
+        required=False,
+        decimal_places=0,
+        validators=bounds.AMOUNT.validators(),
+        help_text=_("Orders of this amount or more are delivered free."),
     )
 
     class Meta:
@@ -79,6 +90,7 @@ class CustomerForm(forms.ModelForm[Customer]):
             "fax",
             "email",
             "registration_number",
+            "registration_is_individual",
             "billing_method",
             "closing_day",
             "payment_month_offset",
@@ -129,6 +141,25 @@ class CustomerForm(forms.ModelForm[Customer]):
     def clean_registration_number(self) -> str:
         value: str = self.cleaned_data["registration_number"]
         return validate_registration_number(value, is_corporation=False) if value.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        number = cleaned.get("registration_number")
+        # Said after saving, as a message: the number is kept, but someone should compare it.
+        self.warnings: list[str] = []
+        if number and not passes_corporate_check(number):
+            if cleaned.get("registration_is_individual"):
+                self.warnings.append(
+                    _(
+                        "The registration number %(number)s does not pass the corporate number "
+                        "check, so it was saved as the number of an individual. Please compare it "
+                        "with the customer's registration notice."
+                    )
+                    % {"number": number}
+                )
+            else:
+                self.add_error("registration_number", REGISTRATION_CHECK_MESSAGE)
+        return cleaned
 
     def clean_delivery_weekdays(self) -> str:
         days: list[str] = self.cleaned_data["delivery_weekdays"]

@@ -31,6 +31,14 @@ class Customer(BaseModel):
     fax = models.CharField(_("FAX"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail address"), blank=True)
     registration_number = models.CharField(_("registration number"), max_length=14, blank=True)
+    # Numbers of individuals (個人事業者) have no corporate check digit; see the decision record.
+    registration_is_individual = models.BooleanField(
+        _("this is the number of an individual (個人事業者)"),
+        default=False,
+        help_text=_(
+            "Tick this only for a sole proprietor: their numbers have no corporate check digit."
+        ),
+    )
 
     class BillingMethod(models.TextChoices):
         CLOSING = "closing", _("By closing day (periodic invoice)")

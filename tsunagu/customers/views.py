@@ -68,6 +68,8 @@ def customer_edit(request: HttpRequest, customer_id: UUID | None = None) -> Http
     if request.method == "POST" and form.is_valid():
         saved = services.save_customer(customer, actor=member, data=form.customer_data())
         messages.success(request, _("The customer %(name)s was saved.") % {"name": saved})
+        for warning in form.warnings:
+            messages.warning(request, warning)
         return redirect("customer-edit", customer_id=saved.pk)
     context = _detail_context(customer, form, member.organization)
     # A link invitation's URL exists only right after it is made: its token is not stored.

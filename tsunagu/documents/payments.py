@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit import services as audit
+from tsunagu.core import bounds
 from tsunagu.customers.models import Customer
 from tsunagu.documents import billing
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType, Payment
@@ -25,7 +26,7 @@ from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.integrations.csv.results import RowError
 from tsunagu.integrations.csv.schema import CellError, Column, Schema
 
-MAX_AMOUNT = Decimal("999999999999")
+MAX_AMOUNT = bounds.PAYMENT.maximum
 NOTE_MAX_LENGTH = 200
 
 
@@ -36,14 +37,18 @@ class PaymentRefusedError(Exception):
     """The payment cannot be recorded as it is; the message says why."""
 
 
+# Negative amounts pass the parser so that the message below can say what is wanted.
+_SIGNED = bounds.Bound(-bounds.PAYMENT.maximum, bounds.PAYMENT.maximum)
+
+
 def _amount(value: str) -> Decimal | None:
-    number = s.decimal_number(places=0, minimum=None)(value)
+    number = s.decimal_number(places=0, bound=_SIGNED)(value)
     if number is None:
         return None
     if number <= 0:
         raise CellError(_("Enter an amount of 1 yen or more."))
-    if number > MAX_AMOUNT:
-        raise CellError(_("The amount is too large."))
+    if problem := bounds.PAYMENT.problem(number):
+        raise CellError(problem)
     return number
 
 

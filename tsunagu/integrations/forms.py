@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tsunagu.core import bounds
 from tsunagu.integrations.csv import order_export
 from tsunagu.integrations.csv.order_export import FIXED, SOURCES, OutputColumn
 from tsunagu.ordering.models import ExportProfile
@@ -49,8 +50,7 @@ class SourceColumnForm(forms.Form):
     position = forms.IntegerField(
         label=gettext_lazy("Position"),
         required=False,
-        min_value=1,
-        max_value=999,
+        validators=bounds.COLUMN_POSITION.validators(),
         widget=forms.NumberInput(attrs={"class": "qty-input", "inputmode": "numeric"}),
     )
     header = forms.CharField(label=gettext_lazy("Header"), required=False, max_length=60)
@@ -73,8 +73,7 @@ class FixedColumnForm(forms.Form):
     position = forms.IntegerField(
         label=gettext_lazy("Position"),
         required=False,
-        min_value=1,
-        max_value=999,
+        validators=bounds.COLUMN_POSITION.validators(),
         widget=forms.NumberInput(attrs={"class": "qty-input", "inputmode": "numeric"}),
     )
 

@@ -3,6 +3,9 @@ supplier's CSV export profiles."""
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +17,8 @@ from tsunagu.integrations.csv import importing, order_export
 from tsunagu.integrations.csv.kinds import KINDS
 from tsunagu.integrations.models import ImportJob
 from tsunagu.ordering.models import ExportProfile
+
+logger = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -42,6 +47,30 @@ def _progress(job_id: str) -> importing.Progress:
     return report
 
 
+def _stop_on_error(step: Callable[[str], str]) -> Callable[[str], str]:
+    """A job whose step fails unexpectedly ends with that said, instead of staying "running"
+    (its page would wait at 100 % for ever). Nothing was saved: the import is one transaction."""
+
+    @functools.wraps(step)
+    def run(job_id: str) -> str:
+        try:
+            return step(job_id)
+        except Exception:
+            logger.exception("import.job_failed job=%s step=%s", job_id, step.__name__)
+            message = _(
+                "The import stopped on an unexpected error. Nothing was saved. Check the numbers "
+                "in the file, or ask your administrator."
+            )
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.INVALID,
+                errors=[{"line": 1, "column": "", "message": message}],
+            )
+            return "failed"
+
+    return run
+
+
+@_stop_on_error
 def check_job(job_id: str) -> str:
     job = ImportJob.objects.select_related("supplier").get(pk=job_id)
     if job.status != ImportJob.Status.CHECKING:
@@ -106,6 +135,7 @@ def confirm_import(job: ImportJob, *, actor: Membership) -> ImportJob:
     return job
 
 
+@_stop_on_error
 def apply_job(job_id: str) -> str:
     job = ImportJob.objects.select_related("supplier", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.APPLYING:

@@ -6,6 +6,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from tsunagu.core.spreadsheet import quote_formula
 from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS
 from tsunagu.integrations.csv.kinds import KINDS
 
@@ -24,6 +25,8 @@ def _cell(name: str, value: Any) -> str:
         return "都度" if value == "per_order" else "締め"
     if name == "delivery_weekdays":
         return "".join(WEEKDAY_LETTERS[int(d)] for d in value)
+    if name == "registration_is_individual":
+        return "個人" if value else ""
     if name == "unit_price":
         return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
     return str(value)
@@ -36,4 +39,6 @@ def rows(kind_name: str, records: Iterable[Any]) -> Iterator[str]:
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield "\ufeff" + writer.writerow([column.header for column in columns])
     for record in records:
-        yield writer.writerow([_cell(c.name, getattr(record, c.name)) for c in columns])
+        yield writer.writerow(
+            [quote_formula(_cell(c.name, getattr(record, c.name))) for c in columns]
+        )

@@ -13,6 +13,7 @@ from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.selectors import product_search_text
+from tsunagu.core.spreadsheet import unquote_formula
 from tsunagu.integrations.csv import order_import
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.integrations.csv.kinds import KINDS, NON_NULL_DEFAULTS, ImportKind, Kind
@@ -33,14 +34,15 @@ def check(
     except UnreadableFileError as error:
         return Checked(kind=kind, headers=[], errors=[RowError(1, "", str(error))])
     reader = csv.reader(io.StringIO(text, newline=""))
-    headers = next(reader, [])
+    # Cells an export quoted against spreadsheet formulas ('=…) come back as they were.
+    headers = [unquote_formula(cell) for cell in next(reader, [])]
     checked = Checked(kind=kind, headers=headers, encoding=encoding)
     columns, problems = kind.schema.match_headers(headers)
     checked.errors.extend(RowError(1, "", problem) for problem in problems)
     if kind.schema.key not in columns.values():
         return checked
 
-    raw_rows = [(reader.line_num, cells) for cells in reader]
+    raw_rows = [(reader.line_num, [unquote_formula(c) for c in cells]) for cells in reader]
     raw_rows = [(line, cells) for line, cells in raw_rows if any(cell.strip() for cell in cells)]
     total = len(raw_rows)
     keys = []
@@ -77,6 +79,10 @@ def check(
         else:
             first_line_of[key] = line
         is_new = key not in existing
+        if not row_errors:
+            for name, message in kind.check_row(values, existing.get(key)):
+                column = kind.schema.column(name)
+                row_errors.append(RowError(line, header_of.get(name, column.header), message))
         if is_new:
             for column in kind.schema.columns:
                 if column.required_for_new and values.get(column.name) in (None, ""):

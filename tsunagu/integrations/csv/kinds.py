@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Organization
 from tsunagu.catalog.models import Product, TaxRate
 from tsunagu.catalog.selectors import product_search_text
+from tsunagu.core import bounds
 from tsunagu.core.barcodes import validate_jan
-from tsunagu.core.registration import validate_registration_number
+from tsunagu.core.registration import passes_corporate_check, validate_registration_number
 from tsunagu.core.text import nfkc
 from tsunagu.customers.models import MONTH_END, WEEKDAY_LETTERS, Customer, Location
 from tsunagu.integrations.csv import schema as s
@@ -78,8 +79,23 @@ def weekdays(value: str) -> str | None:
 
 
 def registration_number(value: str) -> str:
-    # Whether the customer is a corporation is not in the file, so only the form is checked.
+    # The check digit is checked with the row (CustomerKind.check_row): an individual's number
+    # (the 個人事業者 column) has none.
     return validate_registration_number(value, is_corporation=False)
+
+
+_INDIVIDUAL_WORDS = {"個人", "個人事業者", "個人事業主", "はい", "○", "1", "yes", "true"}
+_CORPORATE_WORDS = {"法人", "いいえ", "0", "no", "false"}
+
+
+def individual(value: str) -> bool:
+    """The 個人事業者 column: 個人 (or はい, 1) for an individual's number, empty for a company."""
+    cleaned = nfkc(value).lower()
+    if not cleaned or cleaned in _CORPORATE_WORDS:
+        return False
+    if cleaned in _INDIVIDUAL_WORDS:
+        return True
+    raise CellError(_("Write 個人 for the number of an individual, or leave the cell empty."))
 
 
 # The words of the ステータス column (GLOSSARY.md), as the export writes them.
@@ -142,11 +158,7 @@ def channel(value: str) -> str | None:
     return str(found)
 
 
-def unit_price(value: str) -> Decimal | None:
-    price = s.decimal_number(places=2)(value)
-    if price is not None and price >= Decimal(10) ** 10:
-        raise CellError(_("This number is too large."))
-    return price
+unit_price = s.decimal_number(places=2, bound=bounds.UNIT_PRICE)
 
 
 @dataclass
@@ -177,6 +189,10 @@ class Kind(ImportKind):
     def after_save(self, supplier: Organization, created: list[Any], updated: list[Any]) -> None:
         """Work on the saved rows that a bulk insert cannot do itself."""
 
+    def check_row(self, values: dict[str, Any], record: Any | None) -> list[tuple[str, str]]:
+        """Problems between the cells of one row, as (column name, message)."""
+        return []
+
 
 class ProductKind(Kind):
     def new(self, supplier: Organization, values: dict[str, Any]) -> Product:
@@ -186,6 +202,27 @@ class ProductKind(Kind):
 
 
 class CustomerKind(Kind):
+    def check_row(self, values: dict[str, Any], record: Any | None) -> list[tuple[str, str]]:
+        number = values.get("registration_number")
+        if not number or passes_corporate_check(number):
+            return []
+        is_individual = values.get(
+            "registration_is_individual",
+            bool(record and record.registration_is_individual),
+        )
+        if is_individual:
+            return []
+        return [
+            (
+                "registration_number",
+                _(
+                    "This number does not pass the corporate number check. Please check each "
+                    "digit. If it is the number of an individual, write 個人 in the 個人事業者 "
+                    "column."
+                ),
+            )
+        ]
+
     def after_save(self, supplier: Organization, created: list[Any], updated: list[Any]) -> None:
         # Each new customer gets its first delivery location: the customer's own address.
         Location.objects.bulk_create(
@@ -216,17 +253,17 @@ PRODUCTS = ProductKind(
                 "JANコード", "jan_code", s.validated(s.code(13), validate_jan), aliases=("jan",)
             ),
             Column("単位", "unit", s.text(20)),
-            Column("入数", "units_per_case", s.whole_number(minimum=1)),
+            Column("入数", "units_per_case", s.whole_number(bounds.UNITS_PER_CASE)),
             Column(
                 "単価",
                 "unit_price",
-                s.decimal_number(places=2),
+                unit_price,
                 required_for_new=True,
                 aliases=("price",),
             ),
             Column("税率", "tax_rate", tax_rate, required_for_new=True),
-            Column("最小注文数", "min_quantity", s.whole_number(minimum=1)),
-            Column("発注単位", "order_multiple", s.whole_number(minimum=1)),
+            Column("最小注文数", "min_quantity", s.whole_number(bounds.QUANTITY)),
+            Column("発注単位", "order_multiple", s.whole_number(bounds.QUANTITY)),
             Column("カテゴリ", "category", s.text(100), aliases=("カテゴリー",)),
         ],
     ),
@@ -251,6 +288,12 @@ CUSTOMERS = CustomerKind(
             Column("支払月", "payment_month_offset", payment_month),
             Column("支払日", "payment_day", closing_day),
             Column("登録番号", "registration_number", s.validated(s.code(14), registration_number)),
+            Column(
+                "個人事業者",
+                "registration_is_individual",
+                individual,
+                aliases=("registration_is_individual",),
+            ),
             Column("納品曜日", "delivery_weekdays", weekdays),
             Column("請求方法", "billing_method", billing_method),
         ],
@@ -271,9 +314,7 @@ ORDERS = ImportKind(
             Column("ステータス", "status", order_status, required=True),
             Column("受注経路", "channel", channel),
             Column("商品コード", "product_code", s.code(40), required=True),
-            Column(
-                "数量", "quantity", s.whole_number(minimum=1, maximum=99_999_999), required=True
-            ),
+            Column("数量", "quantity", s.whole_number(bounds.QUANTITY), required=True),
             Column("単価", "unit_price", unit_price, aliases=("price",)),
             Column("備考", "note", s.text(200)),
         ],

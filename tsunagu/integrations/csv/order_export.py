@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tsunagu.accounts.models import Organization
+from tsunagu.core.spreadsheet import quote_formula
 from tsunagu.integrations.csv.kinds import STATUS_WORDS
 from tsunagu.ordering.models import ExportProfile, OrderLine, OrderStatus, OrderUnit
 
@@ -319,6 +320,11 @@ class Export:
             yield b"".join(buffer)
 
     def _cell_rows(self) -> Iterator[list[str]]:
+        # Every cell, headers and fixed values included: a profile's texts are typed by people.
+        for cells in self._plain_rows():
+            yield [quote_formula(cell) for cell in cells]
+
+    def _plain_rows(self) -> Iterator[list[str]]:
         yield self.layout.headers
         date_format = self.layout.date_format
         columns = [(column, SOURCES.get(column.source)) for column in self.layout.columns]

@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
+from tsunagu.core import bounds
+from tsunagu.core.spreadsheet import unquote_formula
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.integrations.csv.kinds import STATUS_WORDS, ImportKind
@@ -99,7 +101,8 @@ def check(
     except UnreadableFileError as error:
         return OrdersChecked(kind=kind, headers=[], errors=[RowError(1, "", str(error))])
     reader = csv.reader(io.StringIO(text, newline=""))
-    headers = next(reader, [])
+    # Cells an export quoted against spreadsheet formulas ('=…) come back as they were.
+    headers = [unquote_formula(cell) for cell in next(reader, [])]
     checked = OrdersChecked(kind=kind, headers=headers, encoding=encoding)
     columns, problems = kind.schema.match_headers(headers)
     checked.errors.extend(RowError(1, "", problem) for problem in problems)
@@ -108,7 +111,7 @@ def check(
     header_of = {column.name: column.header for column in kind.schema.all_columns}
     header_of.update({column.name: headers[position] for position, column in columns.items()})
 
-    raw_rows = [(reader.line_num, cells) for cells in reader]
+    raw_rows = [(reader.line_num, [unquote_formula(c) for c in cells]) for cells in reader]
     raw_rows = [(line, cells) for line, cells in raw_rows if any(cell.strip() for cell in cells)]
     rows: list[ParsedRow] = []
     for done, (line, cells) in enumerate(raw_rows, start=1):
@@ -286,6 +289,27 @@ def _check_references(
             )
         )
         row.failed.add("product_code")
+    quantity = values.get("quantity")
+    if code in products and quantity and "quantity" not in row.failed:
+        # The customer's price when no price is given: bounded by the same unit-price bound.
+        price = values.get("unit_price")
+        amount = quantity * (products[code].unit_price if price is None else price)
+        if bounds.AMOUNT.problem(amount):
+            row.errors.append(
+                RowError(
+                    row.line,
+                    header_of["quantity"],
+                    _(
+                        "The amount of this line (%(amount)s yen) is more than %(maximum)s yen: "
+                        "check the quantity and the price."
+                    )
+                    % {
+                        "amount": bounds.number_text(amount.quantize(Decimal(1))),
+                        "maximum": bounds.number_text(bounds.AMOUNT.maximum),
+                    },
+                )
+            )
+            row.failed.add("quantity")
     if (
         values.get("status") == OrderStatus.DELIVERED
         and values.get("delivered_on") is None

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from tsunagu.core.bounds import Bound
 from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, normalize_number_text
 
 
@@ -48,6 +49,9 @@ class Schema:
     @property
     def all_columns(self) -> list[Column]:
         return [self.key, *self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.all_columns if column.name == name)
 
     def match_headers(self, headers: list[str]) -> tuple[dict[int, Column], list[str]]:
         """Map positions to columns; return also the problems (unknown or missing headers)."""
@@ -107,9 +111,7 @@ def code(max_length: int) -> Callable[[str], str]:
     return parse
 
 
-def decimal_number(
-    *, places: int, minimum: Decimal | None = Decimal(0)
-) -> Callable[[str], Decimal | None]:
+def decimal_number(*, places: int, bound: Bound) -> Callable[[str], Decimal | None]:
     def parse(value: str) -> Decimal | None:
         cleaned = normalize_number_text(value)
         if not cleaned:
@@ -120,8 +122,9 @@ def decimal_number(
             raise CellError(_("%(value)s is not a number.") % {"value": value.strip()}) from None
         if not number.is_finite():
             raise CellError(_("%(value)s is not a number.") % {"value": value.strip()})
-        if minimum is not None and number < minimum:
-            raise CellError(_("Must be %(min)s or more.") % {"min": minimum})
+        # The bound first: 1e400 has no decimals, but no column holds it.
+        if problem := bound.problem(number):
+            raise CellError(problem)
         if -number.as_tuple().exponent > places:  # type: ignore[operator]
             raise CellError(_("At most %(n)s digits after the decimal point.") % {"n": places})
         return number
@@ -129,7 +132,7 @@ def decimal_number(
     return parse
 
 
-def whole_number(*, minimum: int = 0, maximum: int | None = None) -> Callable[[str], int | None]:
+def whole_number(bound: Bound) -> Callable[[str], int | None]:
     def parse(value: str) -> int | None:
         cleaned = normalize_number_text(value)
         if not cleaned:
@@ -137,12 +140,8 @@ def whole_number(*, minimum: int = 0, maximum: int | None = None) -> Callable[[s
         if not re.fullmatch(r"-?\d+", cleaned):
             raise CellError(_("%(value)s is not a whole number.") % {"value": value.strip()})
         number = int(cleaned)
-        if number < minimum or (maximum is not None and number > maximum):
-            if maximum is None:
-                raise CellError(_("Must be %(min)s or more.") % {"min": minimum})
-            raise CellError(
-                _("Must be between %(min)s and %(max)s.") % {"min": minimum, "max": maximum}
-            )
+        if problem := bound.problem(number):
+            raise CellError(problem)
         return number
 
     return parse

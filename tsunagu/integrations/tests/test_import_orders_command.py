@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.audit.models import AuditEntry
+from tsunagu.core import bounds
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.integrations.tests.conftest import Shop
 from tsunagu.integrations.tests.orders_csv import ORDERS_CSV, import_orders, write_file
@@ -160,7 +161,7 @@ def test_every_bad_row_is_listed_and_nothing_changes(shop: Shop, tmp_path: Path)
             (8, "単価", _("%(value)s is not a number.") % {"value": "x"}),
             (10, "得意先コード", _("Differs from line %(line)s of the same order.") % {"line": 9}),
             (11, "納品希望日", _("This cell is required.")),
-            (11, "数量", _("Must be between %(min)s and %(max)s.") % {"min": 1, "max": 99999999}),
+            (11, "数量", bounds.QUANTITY.problem(0)),
             (
                 12,
                 "得意先コード",

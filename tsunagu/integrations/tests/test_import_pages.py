@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -75,3 +76,24 @@ def test_only_staff_who_may_write_can_import(supplier_member: Membership) -> Non
     response = client_for(supplier_member).post(reverse("import-new", args=["customers"]), {})
 
     assert response.status_code == 403
+
+
+def test_an_import_that_fails_unexpectedly_says_so_instead_of_waiting_for_ever(
+    supplier_client: Client, run_tasks: Callable[[], int]
+) -> None:
+    job = upload(supplier_client, GOOD, "utf-8-sig")
+    run_tasks()
+    supplier_client.post(reverse("import-confirm", args=[job.pk]))
+
+    with mock.patch(
+        "tsunagu.integrations.services.importing.apply",
+        side_effect=OverflowError("Python int too large to convert to SQLite INTEGER"),
+    ):
+        run_tasks()
+
+    job.refresh_from_db()
+    assert job.status == "invalid"
+    page = supplier_client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert "予期しないエラーで止まりました" in page
+    assert not Customer.objects.exists()

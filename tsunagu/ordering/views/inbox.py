@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.catalog.models import Product
+from tsunagu.core import bounds
 from tsunagu.core.http import safe_next
 from tsunagu.core.text import normalize_code, normalize_number_text
 from tsunagu.ordering import selectors, services
-from tsunagu.ordering.models import Channel, Order, OrderStatus
+from tsunagu.ordering.models import Channel, Order, OrderStatus, OrderUnit
 from tsunagu.ordering.supplier_access import get_order_for_supplier
 
 PAGE_SIZE = 50
@@ -222,6 +223,12 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
                     _("%(name)s: write the quantity you can deliver as a number.")
                     % {"name": line.product_name}
                 )
+            elif int(text) and (
+                problem := bounds.line_quantity_problem(
+                    int(text), line.units_per_case if line.order_unit == OrderUnit.CASE else None
+                )
+            ):
+                problems.append(f"{line.product_name}: {problem}")
             else:
                 changes.append(services.LineChange("confirm", line_id=line.pk, quantity=int(text)))
     add_code = normalize_code(request.POST.get("add_code", ""))
@@ -234,6 +241,8 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             problems.append(_("No product has the code %(code)s.") % {"code": add_code})
         elif not quantity_text.isdigit():
             problems.append(_("Write the quantity of the added line as a number."))
+        elif bounds.QUANTITY.problem(int(quantity_text)):
+            problems.append(f"{product.name}: {bounds.QUANTITY.problem(int(quantity_text))}")
         else:
             changes.append(services.LineChange("add", product=product, quantity=int(quantity_text)))
     new_date = _day(request.POST.get("delivery_date"))
