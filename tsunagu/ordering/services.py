@@ -646,20 +646,45 @@ def _take_stock(order: Order) -> None:
     Product.objects.bulk_update(tracked.values(), ["stock"])
 
 
-def _tell_buyer(order: Order, template: str, extra: dict[str, Any]) -> None:
-    """Mail the person who placed the order (when the buyer has a login) about a change."""
-    if order.placed_by is None or order.entered_by_supplier:
-        return
+# The buyer's people who hear about an order the supplier entered for them: those who order.
+BUYER_NOTICE_ROLES = (Role.OWNER, Role.ADMIN, Role.MEMBER)
+
+
+def buyer_recipients(order: Order) -> list[str]:
+    """Who is mailed about a change to the order. A web order: the person who placed it. An
+    order the supplier entered (by phone, FAX, ...): the buyer organization's people who order,
+    or the customer's own e-mail address when it has no login. Empty when nobody can be told."""
+    if not order.entered_by_supplier:
+        return [order.placed_by.email] if order.placed_by is not None else []
+    if order.buyer_id is not None:
+        return list(
+            Membership.objects.filter(organization_id=order.buyer_id, role__in=BUYER_NOTICE_ROLES)
+            .order_by("user__email")
+            .values_list("user__email", flat=True)
+            .distinct()
+        )
+    return [order.customer.email] if order.customer.email else []
+
+
+def _tell_buyer(order: Order, template: str, extra: dict[str, Any]) -> list[str]:
+    """Mail the buyer (buyer_recipients) about a change; the addresses mailed."""
+    recipients = buyer_recipients(order)
+    if not recipients:
+        return []
     context = {
         "order": order,
         "lines": list(order.lines.all()),
         "supplier": order.customer.supplier,
+        # A customer without a login gets no link to a page it cannot open.
+        "has_login": order.buyer_id is not None,
         **extra,
     }
     subject, text, html = render_email(template, context)
-    notifications.queue_email(
-        to=order.placed_by.email, subject=subject, text=text, html=html, organization=order.buyer
-    )
+    for address in recipients:
+        notifications.queue_email(
+            to=address, subject=subject, text=text, html=html, organization=order.buyer
+        )
+    return recipients
 
 
 # ---- the supplier's side: proxy entry, attachments, changes ------------------------------------

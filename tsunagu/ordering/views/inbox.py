@@ -195,12 +195,22 @@ def move(request: HttpRequest, order_id: UUID) -> HttpResponse:
         context = _order_context(order, member)
         context.update(move_error=str(error), typed_note=request.POST.get("note", ""))
         return render(request, "ordering/supplier_order.html", context, status=400)
-    messages.success(
-        request,
-        _("Order %(number)s is now %(status)s. The customer was told.")
-        % {"number": order.number, "status": OrderStatus(to_status).label},
-    )
+    done = _("Order %(number)s is now %(status)s.") % {
+        "number": order.number,
+        "status": OrderStatus(to_status).label,
+    }
+    messages.success(request, f"{done} {_told(order)}")
     return redirect("supplier-order", order_id=order.pk)
+
+
+def _told(order: Order) -> str:
+    """Whether the buyer heard of the change: said truthfully on the page."""
+    if services.buyer_recipients(order):
+        return _("The customer was told.")
+    return _(
+        "The customer was not told by mail: it has no login and no e-mail address. "
+        "Tell them by phone or FAX."
+    )
 
 
 @login_required
@@ -251,11 +261,8 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
         except services.OrderRejectedError as error:
             problems = [p for ps in error.problems.values() for p in ps]
         else:
-            messages.success(
-                request,
-                _("Order %(number)s was changed. The customer sees what changed.")
-                % {"number": order.number},
-            )
+            done = _("Order %(number)s was changed.") % {"number": order.number}
+            messages.success(request, f"{done} {_told(order)}")
             return redirect("supplier-order", order_id=order.pk)
     order.refresh_from_db()
     context = _order_context(order, member)
