@@ -193,7 +193,10 @@ def _create_order(
     subtotal = sum((line.amount for line in checked), Decimal(0))
     if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
         problems.setdefault("order", []).append(
-            _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
+            # A customer with hidden prices is not shown amounts, not even here.
+            _("This order is below the minimum order amount. Add more items.")
+            if customer.hide_prices
+            else _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
             % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"}
         )
     if problems:

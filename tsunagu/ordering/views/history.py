@@ -145,7 +145,9 @@ def buyer_orders(
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, TOKYO)
         orders = orders.filter(ordered_at__lt=end)
-    return orders.select_related("supplier", "location", "placed_by").order_by("-ordered_at", "-id")
+    return orders.select_related("supplier", "customer", "location", "placed_by").order_by(
+        "-ordered_at", "-id"
+    )
 
 
 def _locations_of(organization: Organization) -> list[Location]:
