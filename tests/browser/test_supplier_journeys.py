@@ -62,6 +62,45 @@ def test_a_fax_order_is_typed_by_keyboard_alone_with_the_fax_beside_it(
     expect(page.locator("aside.source")).to_contain_text("fax-20261126.pdf")
 
 
+def test_a_phone_order_outside_the_rules_is_confirmed_with_a_reason_and_the_buyer_sees_it(
+    page: Page, live_server: object, demo: None
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from tsunagu.audit.models import AuditEntry
+
+    base = live_server.url  # type: ignore[attr-defined]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    page.goto(f"{base}/supplier/orders/new/")
+    page.locator("#customer").fill("C0001")
+    page.locator("#lines").fill("V001 3 朝一番で")
+    page.locator("#delivery_date").fill(yesterday.isoformat())
+    page.get_by_role("button", name="注文を保存する").click()
+
+    expect(page.locator("#overrides")).to_contain_text("納品日が過ぎています")
+    assert not Order.objects.filter(lines__note="朝一番で").exists()
+    page.get_by_label("理由(操作ログに残ります)").fill("昨日届けた分の記録")
+    page.get_by_role("button", name="このまま注文を保存する").click()
+
+    expect(page.get_by_role("status")).to_contain_text("得意先にもメールでお知らせしました")
+    order = Order.objects.get(lines__note="朝一番で")
+    assert order.requested_delivery_date == yesterday
+    entry = AuditEntry.objects.get(
+        action="order.entered_by_proxy", target_id=str(order.pk), organization_id=order.supplier_id
+    )
+    assert entry.changes["override_reason"] == "昨日届けた分の記録"
+    assert [o["rule"] for o in entry.changes["overrides"]] == ["past_date"]
+
+    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
+    page.goto(f"{base}/buyer/orders/{order.pk}/")
+    expect(page.locator("#summary")).to_contain_text("納品日(仕入先が設定)")
+    expect(page.locator("#lines")).to_contain_text("朝一番で")
+
+
 def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
     page: Page, live_server: object, demo: None
 ) -> None:

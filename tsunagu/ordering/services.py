@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.audit import services as audit
+from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
 from tsunagu.customers.models import Customer, Location
 from tsunagu.notifications import services as notifications
@@ -30,6 +32,7 @@ from tsunagu.ordering.models import (
     OrderRevision,
     OrderSequence,
     OrderStatus,
+    OrderUnit,
 )
 from tsunagu.ordering.recording import line_amount, line_pieces
 from tsunagu.ordering.rules import LineRequest
@@ -756,6 +759,133 @@ def store_attachment(*, actor: Membership, name: str, data: bytes) -> OrderAttac
     return attachment
 
 
+@dataclass(frozen=True)
+class Override:
+    """A buyer-side ordering rule a proxy entry sets aside: `rule` names it (PROXY_RULES),
+    `product` is the product code of the line (blank for the whole order)."""
+
+    rule: str
+    product: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule}:{self.product}"
+
+
+# The buyer's ordering rules a supplier may set aside when it enters an order itself, with a
+# confirmation and a reason. Inactive products, quantities under 1, cases of a product without
+# a case size and stock that is not there are refused outright.
+PROXY_RULES = {
+    "min_quantity",
+    "order_multiple",
+    "case_only",
+    "piece_only",
+    "not_offered",
+    "past_date",
+    "delivery_date",
+    "minimum_order",
+    "other",
+}
+
+
+class OverridesNeedConfirmationError(Exception):
+    """The proxy entry sets aside buyer-side rules that the person has not confirmed yet."""
+
+    def __init__(self, overrides: list[Override]) -> None:
+        self.overrides = overrides
+        super().__init__("; ".join(o.message for o in overrides))
+
+
+def proxy_overrides(
+    customer: Customer, checked: list[rules.CheckedLine], delivery_date: date, *, now: datetime
+) -> tuple[list[Override], dict[str, list[str]]]:
+    """What a proxy entry sets aside of the buyer's rules, and what refuses it outright."""
+    overrides: list[Override] = []
+    refused: dict[str, list[str]] = {}
+    for line in checked:
+        request, product = line.request, line.request.product
+        code = product.product_code
+        if not product.is_active or request.quantity < 1:
+            refused[code] = line.problems or [_("Enter a quantity of 1 or more.")]
+            continue
+        if request.order_unit == OrderUnit.CASE and not product.units_per_case:
+            refused[code] = [_("This product is not sold by the case.")]
+            continue
+        found: list[tuple[str, str]] = []
+        if product.visibility == Product.Visibility.SELECTED and not any(
+            c.pk == customer.pk for c in product.visible_to.all()
+        ):
+            found.append(("not_offered", _("This product is not offered to this customer.")))
+        if request.order_unit == OrderUnit.PIECE and not product.sold_by_piece:
+            found.append(("case_only", _("This product is sold by the case only.")))
+        if request.order_unit == OrderUnit.CASE and not product.sold_by_case:
+            found.append(("piece_only", _("This product is not sold by the case.")))
+        if line.pieces < product.min_quantity:
+            found.append(
+                (
+                    "min_quantity",
+                    _("At least %(min)s %(unit)s per order.")
+                    % {"min": product.min_quantity, "unit": product.unit},
+                )
+            )
+        if (
+            request.order_unit == OrderUnit.PIECE
+            and product.order_multiple > 1
+            and request.quantity % product.order_multiple
+        ):
+            found.append(
+                (
+                    "order_multiple",
+                    _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
+                    % {
+                        "step": product.order_multiple,
+                        "unit": product.unit,
+                        "double": product.order_multiple * 2,
+                    },
+                )
+            )
+        known = {message for _rule, message in found}
+        # Stock is checked (and taken) under a lock when the order is written.
+        stock_words = _("Only %(stock)s %(unit)s in stock.") % {
+            "stock": product.stock.normalize() if product.stock is not None else "",
+            "unit": product.unit,
+        }
+        found += [
+            ("other", problem)
+            for problem in line.problems
+            if problem not in known and problem != stock_words
+        ]
+        overrides += [Override(rule, code, message) for rule, message in found]
+    today = local_now(now).date()
+    if delivery_date < today:
+        overrides.append(
+            Override("past_date", "", _("The delivery date is in the past (before today)."))
+        )
+    elif rules.date_problem(customer, delivery_date, now=now):
+        overrides.append(
+            Override(
+                "delivery_date",
+                "",
+                _(
+                    "The customer could not choose this delivery date (closed, not its delivery "
+                    "day, or past the order cutoff)."
+                ),
+            )
+        )
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
+        overrides.append(
+            Override(
+                "minimum_order",
+                "",
+                _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
+                % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"},
+            )
+        )
+    return overrides, refused
+
+
 @transaction.atomic
 def enter_order_by_proxy(
     *,
@@ -768,11 +898,19 @@ def enter_order_by_proxy(
     note: str = "",
     attachments: list[OrderAttachment] | None = None,
     idempotency_key: str,
+    confirmed_overrides: Collection[str] | None = None,
+    override_reason: str = "",
+    now: datetime | None = None,
 ) -> Sent:
     """代理入力: an order taken by phone, FAX, e-mail or LINE, entered by the supplier's staff.
 
-    The supplier's own rules bind the buyer, not the supplier: any date may be entered. Recorded
-    for whom it was entered, in both organizations' logs when the buyer has a login."""
+    The buyer's ordering rules (minimum, lot, case or piece, the delivery date and its cutoff, a
+    past date, the minimum order amount) may be set aside by the supplier, but never silently:
+    unless every rule set aside is among `confirmed_overrides` (the keys the person saw and
+    confirmed) and a reason is given, OverridesNeedConfirmationError lists them. Each override is
+    recorded in the audit entry with the reason. `confirmed_overrides=None` is for records the
+    system makes itself (demo data): everything set aside is taken, and still recorded.
+    Recorded for whom it was entered, in both organizations' logs when the buyer has a login."""
     if customer.supplier_id != actor.organization_id or location.customer_id != customer.pk:
         raise PermissionError("the customer and location must be the actor's supplier's")
     existing = Order.objects.filter(
@@ -780,20 +918,21 @@ def enter_order_by_proxy(
     ).first()
     if existing is not None:
         return Sent(existing, created=False)
+    now = now or timezone.now()
     problems: dict[str, list[str]] = {}
     if not lines:
         problems["order"] = [_("The order has no lines.")]
     checked = rules.check_lines(customer, lines)
-    for line in checked:
-        bad = [
-            p
-            for p in line.problems
-            if line.request.quantity < 1 or not line.request.product.is_active
-        ]
-        if bad:
-            problems[line.request.product.product_code] = bad
+    overrides, refused = proxy_overrides(customer, checked, delivery_date, now=now)
+    problems.update(refused)
     if problems:
         raise OrderRejectedError(problems)
+    override_reason = override_reason.strip()[:300]
+    unconfirmed = confirmed_overrides is not None and (
+        not {o.key for o in overrides} <= set(confirmed_overrides) or not override_reason
+    )
+    if overrides and unconfirmed:
+        raise OverridesNeedConfirmationError(overrides)
     subtotal = sum((line.amount for line in checked), Decimal(0))
     order = Order.objects.create(
         supplier_id=customer.supplier_id,
@@ -825,12 +964,18 @@ def enter_order_by_proxy(
         OrderAttachment.objects.filter(
             pk__in=[a.pk for a in attachments], supplier=actor.organization, order__isnull=True
         ).update(order=order)
-    changes = {
+    changes: dict[str, Any] = {
         "number": order.number,
         "channel": channel,
         "lines": len(checked),
         "subtotal": str(subtotal),
+        "delivery_date": str(delivery_date),
     }
+    if overrides:
+        changes["overrides"] = [
+            {"rule": o.rule, "product": o.product, "message": o.message} for o in overrides
+        ]
+        changes["override_reason"] = override_reason
     audit.record(
         "order.entered_by_proxy",
         actor=actor.user,
@@ -848,6 +993,7 @@ def enter_order_by_proxy(
             acting_for=customer.buyer,
             changes=changes,
         )
+    _tell_buyer(order, "ordering/email/order_entered", {})
     return Sent(order, created=True)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -255,6 +256,7 @@ def pdf_bytes() -> bytes:
     return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+@time_machine.travel(NOW, tick=False)
 def test_a_phone_order_is_entered_with_its_fax_beside_it(
     supplier_client: Client, placed: Order
 ) -> None:
@@ -265,7 +267,7 @@ def test_a_phone_order_is_entered_with_its_fax_beside_it(
             "customer": "c1",
             "channel": "fax",
             "lines": "V1 ５\nS1 1",
-            "delivery_date": "2026-11-28",
+            "delivery_date": "2026-11-27",
             "attach_only": "1",
             "source": fax,
             "idempotency_key": "proxy-1",
@@ -282,7 +284,7 @@ def test_a_phone_order_is_entered_with_its_fax_beside_it(
             "customer": "c1",
             "channel": "fax",
             "lines": "V1 ５\nS1 1",
-            "delivery_date": "2026-11-28",
+            "delivery_date": "2026-11-27",
             "attachment": attachment.pk,
             "idempotency_key": "proxy-1",
         },
