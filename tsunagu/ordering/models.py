@@ -126,6 +126,9 @@ class OrderLine(BaseModel):
     tax_rate = models.PositiveSmallIntegerField()
     amount = models.DecimalField(max_digits=14, decimal_places=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Pieces this line holds out of the product's stock (decision: stock is reserved when the
+    # order is placed, released when it is cancelled or cut short).
+    reserved_pieces = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -226,6 +226,7 @@ def _create_order(
         idempotency_key=idempotency_key,
     )
     _write_lines(order, customer, checked)
+    _hold_stock_or_refuse(order.lines.all())
     OrderEvent.objects.create(
         supplier_id=customer.supplier_id,
         order=order,
@@ -392,6 +393,7 @@ def cancel_order(order: Order, *, actor: Membership, reason: str = "") -> Order:
             }
         )
     previous = order.status
+    _hold_stock(order.lines.all(), release=True)
     order.status = OrderStatus.CANCELLED
     order.version += 1
     order.save(update_fields=["status", "version", "updated_at"])
@@ -460,8 +462,8 @@ def move_order(
 ) -> Order:
     """Move an order along its status pipeline, with the row locked; refuses any other move.
 
-    Accepting takes the ordered pieces out of stock for products that track it (the product
-    rows are locked, so two acceptances never take the same last units). Cancelling needs a
+    The stock an order holds since it was placed (_hold_stock) is given back when it is
+    cancelled; accepting an older order that holds none takes it then. Cancelling needs a
     reason. The buyer is told by mail."""
     order = (
         Order.objects.select_for_update(of=("self",), no_key=True)
@@ -478,7 +480,16 @@ def move_order(
     if to_status == OrderStatus.CANCELLED and not note.strip():
         raise StatusMoveError(_("Write the reason for cancelling: the customer will read it."))
     if to_status == OrderStatus.ACCEPTED:
-        _take_stock(order)
+        # Orders placed before stock was reserved at placement reserve it now; others hold it.
+        try:
+            _hold_stock(order.lines.all())
+        except NotEnoughStockError as error:
+            raise StatusMoveError(
+                _("Not enough stock to accept this order: %(items)s. Reduce the lines first.")
+                % {"items": ", ".join(error.short.values())}
+            ) from None
+    elif to_status == OrderStatus.CANCELLED:
+        _hold_stock(order.lines.all(), release=True)
     previous = order.status
     order.status = to_status
     fields = ["status", "version", "updated_at"]
@@ -573,6 +584,9 @@ def change_order(
         )
     customer = order.customer
     now = now or timezone.now()
+    # What the order holds is the buyer's to use again: given back before the check (and kept
+    # if the change is refused, as the transaction is rolled back).
+    _hold_stock(order.lines.all(), release=True)
     checked, problems = rules.order_problems(
         customer,
         lines,
@@ -590,6 +604,7 @@ def change_order(
     }
     order.lines.all().delete()
     _write_lines(order, customer, checked)
+    _hold_stock_or_refuse(order.lines.all())
     order.subtotal = sum((line.amount for line in checked), Decimal(0))
     order.shipping_fee = customer.shipping_fee_for(order.subtotal)
     order.requested_delivery_date = delivery_date
@@ -625,31 +640,62 @@ def change_order(
     return order
 
 
-def _take_stock(order: Order) -> None:
-    """Reduce stock for the accepted order; refuse when a tracked product has too little."""
-    lines = list(order.lines.all())
+class NotEnoughStockError(Exception):
+    """Some tracked products have too little stock: `short` maps a product code to a sentence."""
+
+    def __init__(self, short: dict[str, str]) -> None:
+        self.short = short
+        super().__init__(", ".join(short.values()))
+
+
+def _hold_stock(lines: Iterable[OrderLine], *, release: bool = False) -> None:
+    """Make each line hold out of stock what it stands for now (recording.line_pieces: the
+    confirmed quantity after a shortage), or nothing with `release`; products that do not track
+    stock hold nothing. The product rows are locked (in one order, by id) so that two orders
+    never take the same last units; raises NotEnoughStockError and changes nothing when a
+    product has too little."""
+    lines = list(lines)
     tracked = {
         p.pk: p
         for p in Product.objects.select_for_update(no_key=True)
-        .filter(pk__in=[line.product_id for line in lines], stock__isnull=False)
+        .filter(pk__in={line.product_id for line in lines}, stock__isnull=False)
         .order_by("pk")
     }
-    short = []
+    wanted: dict[Any, int] = {}
+    changed = []
     for line in lines:
-        product = tracked.get(line.product_id)
-        if product is None:
+        target = 0 if release or line.product_id not in tracked else line_pieces(line)
+        if target == line.reserved_pieces:
             continue
-        pieces = Decimal(line_pieces(line))
-        if product.stock is not None and product.stock < pieces:
-            short.append(f"{product.name} ({product.stock.normalize()}{product.unit})")
-        else:
-            product.stock = (product.stock or Decimal(0)) - pieces
+        if line.product_id in tracked:
+            wanted[line.product_id] = wanted.get(line.product_id, 0) + target - line.reserved_pieces
+        line.reserved_pieces = target
+        changed.append(line)
+    short = {}
+    for product_id, pieces in wanted.items():
+        product = tracked[product_id]
+        assert product.stock is not None  # noqa: S101 - only tracked products are here
+        if pieces > 0 and product.stock < pieces:
+            short[product.product_code] = _("%(name)s: only %(stock)s %(unit)s in stock.") % {
+                "name": product.name,
+                "stock": product.stock.normalize(),
+                "unit": product.unit,
+            }
     if short:
-        raise StatusMoveError(
-            _("Not enough stock to accept this order: %(items)s. Reduce the lines first.")
-            % {"items": ", ".join(short)}
-        )
-    Product.objects.bulk_update(tracked.values(), ["stock"])
+        raise NotEnoughStockError(short)
+    for product_id, pieces in wanted.items():
+        product = tracked[product_id]
+        product.stock = (product.stock or Decimal(0)) - pieces
+    Product.objects.bulk_update([tracked[pk] for pk in wanted], ["stock"])
+    OrderLine.objects.bulk_update(changed, ["reserved_pieces"])
+
+
+def _hold_stock_or_refuse(lines: Iterable[OrderLine]) -> None:
+    """_hold_stock for an order being written: too little stock refuses it line by line."""
+    try:
+        _hold_stock(lines)
+    except NotEnoughStockError as error:
+        raise OrderRejectedError({code: [text] for code, text in error.short.items()}) from None
 
 
 # The buyer's people who hear about an order the supplier entered for them: those who order.
@@ -952,6 +998,7 @@ def enter_order_by_proxy(
         entered_by_supplier=True,
     )
     _write_lines(order, customer, checked)
+    _hold_stock_or_refuse(order.lines.all())
     OrderEvent.objects.create(
         supplier_id=order.supplier_id,
         order=order,
@@ -1080,6 +1127,7 @@ def revise_order(
                     "quantity": line.quantity,
                 }
             )
+            _hold_stock([line], release=True)
             line.delete()
         elif change.kind == "add" and change.product is not None:
             request = LineRequest(change.product, change.quantity, change.order_unit)
@@ -1118,6 +1166,8 @@ def revise_order(
         raise OrderRejectedError(
             {"order": [_("An order needs at least one line: cancel it instead.")]}
         )
+    # A shortage gives back what is no longer delivered; an added line takes its stock.
+    _hold_stock_or_refuse(order.lines.all())
     order.subtotal = sum((line.amount for line in order.lines.all()), Decimal(0))
     order.shipping_fee = customer.shipping_fee_for(order.subtotal)
     order.version += 1
