@@ -129,6 +129,36 @@ def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
     assert first.confirmed_quantity == 1
 
 
+def test_a_shipped_order_is_marked_delivered_on_the_day_it_arrived(
+    page: Page, live_server: object, demo: None
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    base = live_server.url  # type: ignore[attr-defined]
+    order = Order.objects.filter(status=OrderStatus.SHIPPED, supplier__code="demo-supplier").latest(
+        "ordered_at"
+    )
+    today = timezone.localdate()
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    page.goto(f"{base}/supplier/orders/{order.pk}/")
+
+    day = page.get_by_label("品物が届いた日")
+    expect(day).to_have_value(today.isoformat())
+    day.fill((today + datetime.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="「納品済」にする").click()
+    expect(page.locator(".field__error")).to_contain_text("未来の日付は納品日にできません")
+    page.get_by_label("品物が届いた日").fill(today.isoformat())
+    page.get_by_role("button", name="「納品済」にする").click()
+
+    expect(page.get_by_role("status")).to_contain_text(order.number)
+    expect(page.locator("#delivered-on")).to_contain_text(today.strftime("%Y/%m/%d"))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert order.delivered_on == today
+
+
 def test_the_shipping_user_marks_its_instructions_shipped(
     page: Page, live_server: object, demo: None
 ) -> None:

@@ -64,6 +64,8 @@ class Order(BaseModel):
     )
     requested_delivery_date = models.DateField(_("requested delivery date"))
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    # The day the goods actually arrived, asked when the order is marked delivered.
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     ordered_at = models.DateTimeField(_("ordered at"))
     placed_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

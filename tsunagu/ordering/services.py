@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.audit import services as audit
-from tsunagu.calendar.engine import local_now
+from tsunagu.calendar.engine import TOKYO, local_now
 from tsunagu.catalog.models import Product
 from tsunagu.customers.models import Customer, Location
 from tsunagu.notifications import services as notifications
@@ -459,8 +459,12 @@ def move_order(
     actor: Membership,
     delivery_date: date | None = None,
     note: str = "",
+    delivered_on: date | None = None,
 ) -> Order:
     """Move an order along its status pipeline, with the row locked; refuses any other move.
+
+    Marking it delivered records the day the goods arrived (`delivered_on`, today when not
+    given): never in the future, never before the day it was marked shipped.
 
     The stock an order holds since it was placed (_hold_stock) is given back when it is
     cancelled; accepting an older order that holds none takes it then. Cancelling needs a
@@ -493,6 +497,9 @@ def move_order(
     previous = order.status
     order.status = to_status
     fields = ["status", "version", "updated_at"]
+    if to_status == OrderStatus.DELIVERED:
+        order.delivered_on = _delivered_on(order, delivered_on)
+        fields.append("delivered_on")
     if to_status == OrderStatus.CANCELLED:
         order.cancel_reason = note.strip()[:300]
         fields.append("cancel_reason")
@@ -512,16 +519,43 @@ def move_order(
         actor=actor.user,
         note=note,
     )
+    changes: dict[str, Any] = {"status": [previous, to_status], "note": note}
+    if to_status == OrderStatus.DELIVERED:
+        changes["delivered_on"] = str(order.delivered_on)
     audit.record(
         "order.status_changed",
         actor=actor.user,
         organization=actor.organization,
         target=order,
-        changes={"status": [previous, to_status], "note": note},
+        changes=changes,
     )
     _tell_buyer(order, "ordering/email/status_changed", {"previous": previous, "note": note})
     order_status_changed.send(sender=Order, order=order, previous=previous, actor=actor)
     return order
+
+
+def shipped_on(order: Order) -> date | None:
+    """The day the order was marked shipped (Tokyo), when it was."""
+    event = (
+        order.events.filter(kind="status", to_status=OrderStatus.SHIPPED)
+        .order_by("-created_at")
+        .first()
+    )
+    return timezone.localtime(event.created_at, TOKYO).date() if event is not None else None
+
+
+def _delivered_on(order: Order, day: date | None) -> date:
+    today = timezone.localtime(timezone.now(), TOKYO).date()
+    day = day or today
+    if day > today:
+        raise StatusMoveError(_("The delivery date cannot be in the future."))
+    shipped = shipped_on(order)
+    if shipped is not None and day < shipped:
+        raise StatusMoveError(
+            _("The order was shipped on %(shipped)s: it cannot have arrived before that.")
+            % {"shipped": shipped.strftime("%Y/%m/%d")}
+        )
+    return day
 
 
 @transaction.atomic

@@ -163,6 +163,8 @@ def _order_context(order: Order, member: Membership) -> dict[str, object]:
             organization_id=member.organization_id, role=Role.SHIPPING
         ).select_related("user"),
         "instructions": list(order.shipping_instructions.select_related("assignee")),
+        "today": timezone.localdate(),
+        "shipped_on": services.shipped_on(order) if order.status == OrderStatus.SHIPPED else None,
     }
 
 
@@ -183,17 +185,25 @@ def move(request: HttpRequest, order_id: UUID) -> HttpResponse:
     if to_status not in OrderStatus.values:
         messages.error(request, _("Choose what to do with the order."))
         return redirect("supplier-order", order_id=order.pk)
+    typed_day = request.POST.get("delivered_on", "").strip()
     try:
+        if typed_day and _day(typed_day) is None:
+            raise services.StatusMoveError(_("Enter the day the goods arrived."))
         services.move_order(
             order,
             to_status=to_status,
             actor=member,
             note=request.POST.get("note", "")[:300],
             delivery_date=_day(request.POST.get("delivery_date")),
+            delivered_on=_day(typed_day),
         )
     except services.StatusMoveError as error:
         context = _order_context(order, member)
-        context.update(move_error=str(error), typed_note=request.POST.get("note", ""))
+        context.update(
+            move_error=str(error),
+            typed_note=request.POST.get("note", ""),
+            typed_delivered_on=typed_day,
+        )
         return render(request, "ordering/supplier_order.html", context, status=400)
     done = _("Order %(number)s is now %(status)s.") % {
         "number": order.number,
