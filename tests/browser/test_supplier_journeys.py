@@ -26,6 +26,30 @@ def demo(db: None) -> None:
     call_command("seed_demo", verbosity=0)
 
 
+def test_the_supplier_home_shows_todays_work_and_leads_to_it(
+    page: Page, live_server: object, demo: None
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    new_orders = Order.objects.filter(
+        supplier__code="demo-supplier", status=OrderStatus.SUBMITTED
+    ).count()
+    assert new_orders > 0
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+
+    line = page.locator("#today-new-orders")
+    expect(line).to_have_text(f"受付待ちの新しい注文 {new_orders}件")
+    box = line.bounding_box()
+    assert box is not None
+    assert box["height"] >= 44
+    expect(page.locator("#today-to-ship")).to_be_visible()
+    expect(page.locator("#today-unanswered")).to_be_visible()
+    expect(page.locator("#today-invoices")).to_be_visible()
+    line.click()
+
+    expect(page).to_have_url(re.compile(r"/supplier/orders/\?status=submitted$"))
+    expect(page.locator(".inbox__item")).to_have_count(new_orders)
+
+
 def test_a_fax_order_is_typed_by_keyboard_alone_with_the_fax_beside_it(
     page: Page, live_server: object, demo: None, tmp_path: Path
 ) -> None:

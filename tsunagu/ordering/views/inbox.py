@@ -50,12 +50,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     channel = channel if channel in Channel.values else ""
     day = _day(request.GET.get("date"))
     query = request.GET.get("q", "").strip()
+    unanswered = request.GET.get("unanswered") == "1"
     orders = selectors.inbox_orders(
-        member.organization_id, status=status, channel=channel, delivery_date=day, query=query
+        member.organization_id,
+        status=status,
+        channel=channel,
+        delivery_date=day,
+        query=query,
+        unanswered=unanswered,
     )
     counts = selectors.status_counts(member.organization_id)
     paginator = Paginator(orders, PAGE_SIZE)
-    if not (channel or day or query):
+    if not (channel or day or query or unanswered):
         # The status counts already say how many orders the list holds: no second count.
         paginator.count = counts.get(status, 0) if status else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
@@ -71,6 +77,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "channel": channel,
             "day": day,
             "q": query,
+            "unanswered": unanswered,
             "counts": [
                 (value, label, counts.get(value, 0))
                 for value, label in OrderStatus.choices
