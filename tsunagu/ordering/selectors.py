@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -191,7 +192,7 @@ def status_counts(supplier_id: UUID) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def unanswered_orders(supplier_id: UUID) -> QuerySet[Order]:
+def unanswered_orders(supplier_id: UUID) -> QuerySet[Any, Any]:
     """The supplier's orders whose last message came from the customer: waiting for a reply."""
     last_from_supplier = Subquery(
         OrderMessage.objects.filter(order=OuterRef("pk"))
