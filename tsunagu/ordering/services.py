@@ -925,7 +925,10 @@ def proxy_overrides(
                     },
                 )
             )
-        known = {message for _rule, message in found}
+        # The buyer-side sentences of the rules named above (the buyer reads "you").
+        known = {message for _rule, message in found} | {
+            _("This product is no longer offered to you.")
+        }
         # Stock is checked (and taken) under a lock when the order is written.
         stock_words = _("Only %(stock)s %(unit)s in stock.") % {
             "stock": product.stock.normalize() if product.stock is not None else "",

@@ -3,6 +3,7 @@ confirmed with a reason and recorded."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from django.urls import reverse
 from conftest import client_for
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit.models import AuditEntry
+from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.notifications.models import OutboxMessage
 from tsunagu.ordering.models import Order
@@ -176,3 +178,21 @@ def test_an_order_that_follows_the_rules_is_saved_at_once(
     )
     assert "overrides" not in entry.changes
     assert order.lines.get().quantity == 6
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_product_not_offered_to_the_customer_is_one_override(
+    supplier_client: Client, shop: None, supplier: Organization
+) -> None:
+    ProductFactory.create(
+        supplier=supplier,
+        product_code="X1",
+        name="限定品",
+        visibility=Product.Visibility.SELECTED,
+    )
+
+    response = _post(supplier_client, "X1 1")
+
+    page = response.content.decode()
+    assert re.findall(r'name="override" value="([^"]+)"', page) == ["not_offered:X1"]
+    assert "この商品はこの得意先には公開していません" in page
