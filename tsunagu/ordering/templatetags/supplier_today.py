@@ -19,12 +19,15 @@ register = template.Library()
 
 
 def invoices_to_issue(membership: Membership, today: Any) -> int:
-    """Customers whose closing day is today and who have no invoice for it yet."""
-    from tsunagu.documents import billing
+    """Invoices waiting to be issued: customers whose closing day is today and who have no
+    invoice for it yet, and delivered orders of customers billed per delivery that have none."""
+    # Imported here: the documents app builds on the ordering app, not the other way round.
+    from tsunagu.documents import billing, per_order
 
     supplier = membership.organization
     issued = billing.invoices_for_closing_date(supplier, today).values("customer_id")
-    return billing.closing_customers(supplier, today).exclude(pk__in=issued).count()
+    closing = billing.closing_customers(supplier, today).exclude(pk__in=issued).count()
+    return closing + per_order.awaiting_invoice(supplier.pk).count()
 
 
 @register.inclusion_tag("ordering/_supplier_today.html")

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.tests.factories import ProductFactory
+from tsunagu.customers.models import Customer
 from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.ordering import services
 from tsunagu.ordering.models import Order, OrderStatus
@@ -68,14 +69,20 @@ def test_todays_work_is_counted_and_each_line_leads_to_its_list(
     services.post_message(orders[1], actor=buyer_member, body="追加できますか")
     services.post_message(orders[1], actor=supplier_admin, body="できます")
     CustomerFactory.create(supplier=supplier, closing_day=27)
+    per_delivery = CustomerFactory.create(
+        supplier=supplier, billing_method=Customer.BillingMethod.PER_ORDER
+    )
+    Order.objects.filter(pk=orders[20].pk).update(
+        customer=per_delivery, status=OrderStatus.DELIVERED
+    )
 
     with time_machine.travel(FRIDAY, tick=False):
         page = supplier_client.get(reverse("dashboard")).content.decode()
 
         url, text = _line(page, "new-orders")
-        assert text == "受付待ちの新しい注文 16件"
+        assert text == "受付待ちの新しい注文 15件"
         assert url == "/supplier/orders/?status=submitted"
-        assert supplier_client.get(url).context["page"].paginator.count == 16
+        assert supplier_client.get(url).context["page"].paginator.count == 15
         url, text = _line(page, "to-ship")
         assert text == "今日出荷する注文 5件"
         assert supplier_client.get(url).context["page"].paginator.count == 5
@@ -84,8 +91,9 @@ def test_todays_work_is_counted_and_each_line_leads_to_its_list(
         listed = supplier_client.get(url).context["page"]
         assert [o.number for o in listed] == [orders[0].number]
         url, text = _line(page, "invoices")
-        # Two customers close on the 27th and neither has an invoice yet.
-        assert text == "今日締めの請求書を出す得意先 2件"
+        # Two customers close on the 27th and neither has an invoice yet; one order of a
+        # customer billed per delivery was delivered and has none.
+        assert text == "出す請求書 3件(今日締め・都度請求)"
         assert url == "/supplier/billing/?date=2026-11-27"
         assert supplier_client.get(url).status_code == 200
 
