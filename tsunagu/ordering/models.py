@@ -130,7 +130,8 @@ class OrderLine(BaseModel):
     note = models.CharField(_("note"), max_length=200, blank=True)
     # Pieces this line holds out of the product's stock (decision: stock is reserved when the
     # order is placed, released when it is cancelled or cut short).
-    reserved_pieces = models.PositiveIntegerField(default=0)
+    # db_default: rows written in bulk by raw SQL (the benchmark data) hold nothing either.
+    reserved_pieces = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["position"]
