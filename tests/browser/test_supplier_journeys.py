@@ -26,6 +26,30 @@ def demo(db: None) -> None:
     call_command("seed_demo", verbosity=0)
 
 
+def test_the_supplier_home_shows_todays_work_and_leads_to_it(
+    page: Page, live_server: object, demo: None
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    new_orders = Order.objects.filter(
+        supplier__code="demo-supplier", status=OrderStatus.SUBMITTED
+    ).count()
+    assert new_orders > 0
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+
+    line = page.locator("#today-new-orders")
+    expect(line).to_have_text(f"受付待ちの新しい注文 {new_orders}件")
+    box = line.bounding_box()
+    assert box is not None
+    assert box["height"] >= 44
+    expect(page.locator("#today-to-ship")).to_be_visible()
+    expect(page.locator("#today-unanswered")).to_be_visible()
+    expect(page.locator("#today-invoices")).to_be_visible()
+    line.click()
+
+    expect(page).to_have_url(re.compile(r"/supplier/orders/\?status=submitted$"))
+    expect(page.locator(".inbox__item")).to_have_count(new_orders)
+
+
 def test_a_fax_order_is_typed_by_keyboard_alone_with_the_fax_beside_it(
     page: Page, live_server: object, demo: None, tmp_path: Path
 ) -> None:
@@ -62,6 +86,45 @@ def test_a_fax_order_is_typed_by_keyboard_alone_with_the_fax_beside_it(
     expect(page.locator("aside.source")).to_contain_text("fax-20261126.pdf")
 
 
+def test_a_phone_order_outside_the_rules_is_confirmed_with_a_reason_and_the_buyer_sees_it(
+    page: Page, live_server: object, demo: None
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from tsunagu.audit.models import AuditEntry
+
+    base = live_server.url  # type: ignore[attr-defined]
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    page.goto(f"{base}/supplier/orders/new/")
+    page.locator("#customer").fill("C0001")
+    page.locator("#lines").fill("V001 3 朝一番で")
+    page.locator("#delivery_date").fill(yesterday.isoformat())
+    page.get_by_role("button", name="注文を保存する").click()
+
+    expect(page.locator("#overrides")).to_contain_text("納品日が過ぎています")
+    assert not Order.objects.filter(lines__note="朝一番で").exists()
+    page.get_by_label("理由(操作ログに残ります)").fill("昨日届けた分の記録")
+    page.get_by_role("button", name="このまま注文を保存する").click()
+
+    expect(page.get_by_role("status")).to_contain_text("得意先にもメールでお知らせしました")
+    order = Order.objects.get(lines__note="朝一番で")
+    assert order.requested_delivery_date == yesterday
+    entry = AuditEntry.objects.get(
+        action="order.entered_by_proxy", target_id=str(order.pk), organization_id=order.supplier_id
+    )
+    assert entry.changes["override_reason"] == "昨日届けた分の記録"
+    assert [o["rule"] for o in entry.changes["overrides"]] == ["past_date"]
+
+    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
+    page.goto(f"{base}/buyer/orders/{order.pk}/")
+    expect(page.locator("#summary")).to_contain_text("納品日(仕入先が設定)")
+    expect(page.locator("#lines")).to_contain_text("朝一番で")
+
+
 def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
     page: Page, live_server: object, demo: None
 ) -> None:
@@ -88,6 +151,36 @@ def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
     expect(page.locator("body")).to_contain_text("確定数: 1")
     first.refresh_from_db()
     assert first.confirmed_quantity == 1
+
+
+def test_a_shipped_order_is_marked_delivered_on_the_day_it_arrived(
+    page: Page, live_server: object, demo: None
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    base = live_server.url  # type: ignore[attr-defined]
+    order = Order.objects.filter(status=OrderStatus.SHIPPED, supplier__code="demo-supplier").latest(
+        "ordered_at"
+    )
+    today = timezone.localdate()
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    page.goto(f"{base}/supplier/orders/{order.pk}/")
+
+    day = page.get_by_label("品物が届いた日")
+    expect(day).to_have_value(today.isoformat())
+    day.fill((today + datetime.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="「納品済」にする").click()
+    expect(page.locator(".field__error")).to_contain_text("未来の日付は納品日にできません")
+    page.get_by_label("品物が届いた日").fill(today.isoformat())
+    page.get_by_role("button", name="「納品済」にする").click()
+
+    expect(page.get_by_role("status")).to_contain_text(order.number)
+    expect(page.locator("#delivered-on")).to_contain_text(today.strftime("%Y/%m/%d"))
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    assert order.delivered_on == today
 
 
 def test_the_shipping_user_marks_its_instructions_shipped(

@@ -10,6 +10,7 @@ from allauth.core import ratelimit
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -113,6 +114,9 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def members(request: HttpRequest) -> HttpResponse:
     membership = require_membership(request)
+    if membership.role == Role.SHIPPING:
+        # Shipping people see their shipping work only, not everyone's addresses.
+        raise PermissionDenied
     rows = [
         {
             "membership": member,

@@ -124,7 +124,9 @@ class PriceGroup(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.rate.normalize()}%)"
+        rate = f"{self.rate.normalize():f}%"
+        # A name that already says its rate ("卸価格 (85%)") is not given it twice.
+        return self.name if rate in self.name.replace("％", "%") else f"{self.name} ({rate})"
 
 
 class CustomerPrice(BaseModel):

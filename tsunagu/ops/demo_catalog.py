@@ -145,9 +145,7 @@ def seed_catalog(owners: dict[str, Membership]) -> None:
                     },
                 )
         if not PriceGroup.objects.filter(supplier=supplier).exists():
-            group = catalog.save_price_group(
-                None, actor=actor, name="卸価格 (85%)", rate=Decimal("85")
-            )
+            group = catalog.save_price_group(None, actor=actor, name="卸価格", rate=Decimal("85"))
             for customer in Customer.objects.filter(supplier=supplier, customer_code="C0002"):
                 customers.save_customer(customer, actor=actor, data={"price_group": group})
             sakura = Customer.objects.filter(supplier=supplier, customer_code="C0001").first()

@@ -30,6 +30,7 @@ from tsunagu.ordering.models import (
     OrderEvent,
     OrderLine,
     OrderSequence,
+    OrderStatus,
     OrderUnit,
 )
 
@@ -206,6 +207,7 @@ def record_past_orders(
             channel=past.channel,
             requested_delivery_date=past.requested_delivery_date,
             delivery_date=past.delivered_on,
+            delivered_on=past.delivered_on if past.status == OrderStatus.DELIVERED else None,
             ordered_at=ordered_at(past.ordered_on),
             placed_by=actor,
             note=past.note,

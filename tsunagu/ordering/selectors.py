@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -12,7 +13,14 @@ from tsunagu.catalog.models import CustomerPrice, Product
 from tsunagu.catalog.pricing import Price, price_for
 from tsunagu.core.text import search_key
 from tsunagu.customers.models import Customer
-from tsunagu.ordering.models import CartLine, Favourite, Order, OrderLine, OrderStatus
+from tsunagu.ordering.models import (
+    CartLine,
+    Favourite,
+    Order,
+    OrderLine,
+    OrderMessage,
+    OrderStatus,
+)
 from tsunagu.ordering.rules import DeliveryChoice, delivery_choices
 
 
@@ -140,8 +148,10 @@ def inbox_orders(
     channel: str = "",
     delivery_date: object = None,
     query: str = "",
+    unanswered: bool = False,
 ) -> QuerySet[Order]:
-    """The supplier's orders for the inbox: newest first, filtered; approval-pending never shown."""
+    """The supplier's orders for the inbox: newest first, filtered; approval-pending never shown.
+    `unanswered`: only orders whose last message is the customer's."""
     orders = (
         Order.objects.filter(supplier_id=supplier_id)
         .exclude(status=OrderStatus.PENDING_APPROVAL)
@@ -157,6 +167,8 @@ def inbox_orders(
             Q(delivery_date=delivery_date)
             | Q(delivery_date__isnull=True, requested_delivery_date=delivery_date)
         )
+    if unanswered:
+        orders = orders.filter(pk__in=unanswered_orders(supplier_id))
     for word in query.split():
         key = search_key(word)
         orders = orders.filter(
@@ -178,3 +190,47 @@ def status_counts(supplier_id: UUID) -> dict[str, int]:
         .order_by()
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+def unanswered_orders(supplier_id: UUID) -> QuerySet[Any, Any]:
+    """The supplier's orders whose last message came from the customer: waiting for a reply."""
+    last_from_supplier = Subquery(
+        OrderMessage.objects.filter(order=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("from_supplier")[:1]
+    )
+    return (
+        Order.objects.filter(supplier_id=supplier_id, messages__isnull=False)
+        .annotate(last_from_supplier=last_from_supplier)
+        .filter(last_from_supplier=False)
+        .values("pk")
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class TodaysWork:
+    """What a supplier's people have to do today, each counted for the home page."""
+
+    new_orders: int
+    to_ship: int
+    unanswered: int
+
+
+def todays_work(supplier_id: UUID, *, today: date) -> TodaysWork:
+    """New orders to accept, accepted orders going out today, and customers' messages waiting
+    for a reply: a few counting queries, whatever the number of orders."""
+    to_ship = (
+        Order.objects.filter(supplier_id=supplier_id, status=OrderStatus.ACCEPTED)
+        .filter(
+            Q(delivery_date=today) | Q(delivery_date__isnull=True, requested_delivery_date=today)
+        )
+        .count()
+    )
+    return TodaysWork(
+        new_orders=Order.objects.filter(
+            supplier_id=supplier_id, status=OrderStatus.SUBMITTED
+        ).count(),
+        to_ship=to_ship,
+        unanswered=unanswered_orders(supplier_id).count(),
+    )

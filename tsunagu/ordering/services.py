@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership, Role
 from tsunagu.audit import services as audit
+from tsunagu.calendar.engine import TOKYO, local_now
 from tsunagu.catalog.models import Product
 from tsunagu.customers.models import Customer, Location
 from tsunagu.notifications import services as notifications
@@ -30,6 +32,7 @@ from tsunagu.ordering.models import (
     OrderRevision,
     OrderSequence,
     OrderStatus,
+    OrderUnit,
 )
 from tsunagu.ordering.recording import line_amount, line_pieces
 from tsunagu.ordering.rules import LineRequest
@@ -193,7 +196,10 @@ def _create_order(
     subtotal = sum((line.amount for line in checked), Decimal(0))
     if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
         problems.setdefault("order", []).append(
-            _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
+            # A customer with hidden prices is not shown amounts, not even here.
+            _("This order is below the minimum order amount. Add more items.")
+            if customer.hide_prices
+            else _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
             % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"}
         )
     if problems:
@@ -220,6 +226,7 @@ def _create_order(
         idempotency_key=idempotency_key,
     )
     _write_lines(order, customer, checked)
+    _hold_stock_or_refuse(order.lines.all())
     OrderEvent.objects.create(
         supplier_id=customer.supplier_id,
         order=order,
@@ -386,6 +393,7 @@ def cancel_order(order: Order, *, actor: Membership, reason: str = "") -> Order:
             }
         )
     previous = order.status
+    _hold_stock(order.lines.all(), release=True)
     order.status = OrderStatus.CANCELLED
     order.version += 1
     order.save(update_fields=["status", "version", "updated_at"])
@@ -451,11 +459,15 @@ def move_order(
     actor: Membership,
     delivery_date: date | None = None,
     note: str = "",
+    delivered_on: date | None = None,
 ) -> Order:
     """Move an order along its status pipeline, with the row locked; refuses any other move.
 
-    Accepting takes the ordered pieces out of stock for products that track it (the product
-    rows are locked, so two acceptances never take the same last units). Cancelling needs a
+    Marking it delivered records the day the goods arrived (`delivered_on`, today when not
+    given): never in the future, never before the day it was marked shipped.
+
+    The stock an order holds since it was placed (_hold_stock) is given back when it is
+    cancelled; accepting an older order that holds none takes it then. Cancelling needs a
     reason. The buyer is told by mail."""
     order = (
         Order.objects.select_for_update(of=("self",), no_key=True)
@@ -472,10 +484,22 @@ def move_order(
     if to_status == OrderStatus.CANCELLED and not note.strip():
         raise StatusMoveError(_("Write the reason for cancelling: the customer will read it."))
     if to_status == OrderStatus.ACCEPTED:
-        _take_stock(order)
+        # Orders placed before stock was reserved at placement reserve it now; others hold it.
+        try:
+            _hold_stock(order.lines.all())
+        except NotEnoughStockError as error:
+            raise StatusMoveError(
+                _("Not enough stock to accept this order: %(items)s. Reduce the lines first.")
+                % {"items": ", ".join(error.short.values())}
+            ) from None
+    elif to_status == OrderStatus.CANCELLED:
+        _hold_stock(order.lines.all(), release=True)
     previous = order.status
     order.status = to_status
     fields = ["status", "version", "updated_at"]
+    if to_status == OrderStatus.DELIVERED:
+        order.delivered_on = _delivered_on(order, delivered_on)
+        fields.append("delivered_on")
     if to_status == OrderStatus.CANCELLED:
         order.cancel_reason = note.strip()[:300]
         fields.append("cancel_reason")
@@ -495,16 +519,43 @@ def move_order(
         actor=actor.user,
         note=note,
     )
+    changes: dict[str, Any] = {"status": [previous, to_status], "note": note}
+    if to_status == OrderStatus.DELIVERED:
+        changes["delivered_on"] = str(order.delivered_on)
     audit.record(
         "order.status_changed",
         actor=actor.user,
         organization=actor.organization,
         target=order,
-        changes={"status": [previous, to_status], "note": note},
+        changes=changes,
     )
     _tell_buyer(order, "ordering/email/status_changed", {"previous": previous, "note": note})
     order_status_changed.send(sender=Order, order=order, previous=previous, actor=actor)
     return order
+
+
+def shipped_on(order: Order) -> date | None:
+    """The day the order was marked shipped (Tokyo), when it was."""
+    event = (
+        order.events.filter(kind="status", to_status=OrderStatus.SHIPPED)
+        .order_by("-created_at")
+        .first()
+    )
+    return timezone.localtime(event.created_at, TOKYO).date() if event is not None else None
+
+
+def _delivered_on(order: Order, day: date | None) -> date:
+    today = timezone.localtime(timezone.now(), TOKYO).date()
+    day = day or today
+    if day > today:
+        raise StatusMoveError(_("The delivery date cannot be in the future."))
+    shipped = shipped_on(order)
+    if shipped is not None and day < shipped:
+        raise StatusMoveError(
+            _("The order was shipped on %(shipped)s: it cannot have arrived before that.")
+            % {"shipped": shipped.strftime("%Y/%m/%d")}
+        )
+    return day
 
 
 @transaction.atomic
@@ -567,6 +618,9 @@ def change_order(
         )
     customer = order.customer
     now = now or timezone.now()
+    # What the order holds is the buyer's to use again: given back before the check (and kept
+    # if the change is refused, as the transaction is rolled back).
+    _hold_stock(order.lines.all(), release=True)
     checked, problems = rules.order_problems(
         customer,
         lines,
@@ -584,6 +638,7 @@ def change_order(
     }
     order.lines.all().delete()
     _write_lines(order, customer, checked)
+    _hold_stock_or_refuse(order.lines.all())
     order.subtotal = sum((line.amount for line in checked), Decimal(0))
     order.shipping_fee = customer.shipping_fee_for(order.subtotal)
     order.requested_delivery_date = delivery_date
@@ -619,47 +674,103 @@ def change_order(
     return order
 
 
-def _take_stock(order: Order) -> None:
-    """Reduce stock for the accepted order; refuse when a tracked product has too little."""
-    lines = list(order.lines.all())
+class NotEnoughStockError(Exception):
+    """Some tracked products have too little stock: `short` maps a product code to a sentence."""
+
+    def __init__(self, short: dict[str, str]) -> None:
+        self.short = short
+        super().__init__(", ".join(short.values()))
+
+
+def _hold_stock(lines: Iterable[OrderLine], *, release: bool = False) -> None:
+    """Make each line hold out of stock what it stands for now (recording.line_pieces: the
+    confirmed quantity after a shortage), or nothing with `release`; products that do not track
+    stock hold nothing. The product rows are locked (in one order, by id) so that two orders
+    never take the same last units; raises NotEnoughStockError and changes nothing when a
+    product has too little."""
+    lines = list(lines)
     tracked = {
         p.pk: p
         for p in Product.objects.select_for_update(no_key=True)
-        .filter(pk__in=[line.product_id for line in lines], stock__isnull=False)
+        .filter(pk__in={line.product_id for line in lines}, stock__isnull=False)
         .order_by("pk")
     }
-    short = []
+    wanted: dict[Any, int] = {}
+    changed = []
     for line in lines:
-        product = tracked.get(line.product_id)
-        if product is None:
+        target = 0 if release or line.product_id not in tracked else line_pieces(line)
+        if target == line.reserved_pieces:
             continue
-        pieces = Decimal(line_pieces(line))
-        if product.stock is not None and product.stock < pieces:
-            short.append(f"{product.name} ({product.stock.normalize()}{product.unit})")
-        else:
-            product.stock = (product.stock or Decimal(0)) - pieces
+        if line.product_id in tracked:
+            wanted[line.product_id] = wanted.get(line.product_id, 0) + target - line.reserved_pieces
+        line.reserved_pieces = target
+        changed.append(line)
+    short = {}
+    for product_id, pieces in wanted.items():
+        product = tracked[product_id]
+        assert product.stock is not None  # noqa: S101 - only tracked products are here
+        if pieces > 0 and product.stock < pieces:
+            short[product.product_code] = _("%(name)s: only %(stock)s %(unit)s in stock.") % {
+                "name": product.name,
+                "stock": product.stock.normalize(),
+                "unit": product.unit,
+            }
     if short:
-        raise StatusMoveError(
-            _("Not enough stock to accept this order: %(items)s. Reduce the lines first.")
-            % {"items": ", ".join(short)}
+        raise NotEnoughStockError(short)
+    for product_id, pieces in wanted.items():
+        product = tracked[product_id]
+        product.stock = (product.stock or Decimal(0)) - pieces
+    Product.objects.bulk_update([tracked[pk] for pk in wanted], ["stock"])
+    OrderLine.objects.bulk_update(changed, ["reserved_pieces"])
+
+
+def _hold_stock_or_refuse(lines: Iterable[OrderLine]) -> None:
+    """_hold_stock for an order being written: too little stock refuses it line by line."""
+    try:
+        _hold_stock(lines)
+    except NotEnoughStockError as error:
+        raise OrderRejectedError({code: [text] for code, text in error.short.items()}) from None
+
+
+# The buyer's people who hear about an order the supplier entered for them: those who order.
+BUYER_NOTICE_ROLES = (Role.OWNER, Role.ADMIN, Role.MEMBER)
+
+
+def buyer_recipients(order: Order) -> list[str]:
+    """Who is mailed about a change to the order. A web order: the person who placed it. An
+    order the supplier entered (by phone, FAX, ...): the buyer organization's people who order,
+    or the customer's own e-mail address when it has no login. Empty when nobody can be told."""
+    if not order.entered_by_supplier:
+        return [order.placed_by.email] if order.placed_by is not None else []
+    if order.buyer_id is not None:
+        return list(
+            Membership.objects.filter(organization_id=order.buyer_id, role__in=BUYER_NOTICE_ROLES)
+            .order_by("user__email")
+            .values_list("user__email", flat=True)
+            .distinct()
         )
-    Product.objects.bulk_update(tracked.values(), ["stock"])
+    return [order.customer.email] if order.customer.email else []
 
 
-def _tell_buyer(order: Order, template: str, extra: dict[str, Any]) -> None:
-    """Mail the person who placed the order (when the buyer has a login) about a change."""
-    if order.placed_by is None or order.entered_by_supplier:
-        return
+def _tell_buyer(order: Order, template: str, extra: dict[str, Any]) -> list[str]:
+    """Mail the buyer (buyer_recipients) about a change; the addresses mailed."""
+    recipients = buyer_recipients(order)
+    if not recipients:
+        return []
     context = {
         "order": order,
         "lines": list(order.lines.all()),
         "supplier": order.customer.supplier,
+        # A customer without a login gets no link to a page it cannot open.
+        "has_login": order.buyer_id is not None,
         **extra,
     }
     subject, text, html = render_email(template, context)
-    notifications.queue_email(
-        to=order.placed_by.email, subject=subject, text=text, html=html, organization=order.buyer
-    )
+    for address in recipients:
+        notifications.queue_email(
+            to=address, subject=subject, text=text, html=html, organization=order.buyer
+        )
+    return recipients
 
 
 # ---- the supplier's side: proxy entry, attachments, changes ------------------------------------
@@ -728,6 +839,136 @@ def store_attachment(*, actor: Membership, name: str, data: bytes) -> OrderAttac
     return attachment
 
 
+@dataclass(frozen=True)
+class Override:
+    """A buyer-side ordering rule a proxy entry sets aside: `rule` names it (PROXY_RULES),
+    `product` is the product code of the line (blank for the whole order)."""
+
+    rule: str
+    product: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule}:{self.product}"
+
+
+# The buyer's ordering rules a supplier may set aside when it enters an order itself, with a
+# confirmation and a reason. Inactive products, quantities under 1, cases of a product without
+# a case size and stock that is not there are refused outright.
+PROXY_RULES = {
+    "min_quantity",
+    "order_multiple",
+    "case_only",
+    "piece_only",
+    "not_offered",
+    "past_date",
+    "delivery_date",
+    "minimum_order",
+    "other",
+}
+
+
+class OverridesNeedConfirmationError(Exception):
+    """The proxy entry sets aside buyer-side rules that the person has not confirmed yet."""
+
+    def __init__(self, overrides: list[Override]) -> None:
+        self.overrides = overrides
+        super().__init__("; ".join(o.message for o in overrides))
+
+
+def proxy_overrides(
+    customer: Customer, checked: list[rules.CheckedLine], delivery_date: date, *, now: datetime
+) -> tuple[list[Override], dict[str, list[str]]]:
+    """What a proxy entry sets aside of the buyer's rules, and what refuses it outright."""
+    overrides: list[Override] = []
+    refused: dict[str, list[str]] = {}
+    for line in checked:
+        request, product = line.request, line.request.product
+        code = product.product_code
+        if not product.is_active or request.quantity < 1:
+            refused[code] = line.problems or [_("Enter a quantity of 1 or more.")]
+            continue
+        if request.order_unit == OrderUnit.CASE and not product.units_per_case:
+            refused[code] = [_("This product is not sold by the case.")]
+            continue
+        found: list[tuple[str, str]] = []
+        if product.visibility == Product.Visibility.SELECTED and not any(
+            c.pk == customer.pk for c in product.visible_to.all()
+        ):
+            found.append(("not_offered", _("This product is not offered to this customer.")))
+        if request.order_unit == OrderUnit.PIECE and not product.sold_by_piece:
+            found.append(("case_only", _("This product is sold by the case only.")))
+        if request.order_unit == OrderUnit.CASE and not product.sold_by_case:
+            found.append(("piece_only", _("This product is not sold by the case.")))
+        if line.pieces < product.min_quantity:
+            found.append(
+                (
+                    "min_quantity",
+                    _("At least %(min)s %(unit)s per order.")
+                    % {"min": product.min_quantity, "unit": product.unit},
+                )
+            )
+        if (
+            request.order_unit == OrderUnit.PIECE
+            and product.order_multiple > 1
+            and request.quantity % product.order_multiple
+        ):
+            found.append(
+                (
+                    "order_multiple",
+                    _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
+                    % {
+                        "step": product.order_multiple,
+                        "unit": product.unit,
+                        "double": product.order_multiple * 2,
+                    },
+                )
+            )
+        # The buyer-side sentences of the rules named above (the buyer reads "you").
+        known = {message for _rule, message in found} | {
+            _("This product is no longer offered to you.")
+        }
+        # Stock is checked (and taken) under a lock when the order is written.
+        stock_words = _("Only %(stock)s %(unit)s in stock.") % {
+            "stock": product.stock.normalize() if product.stock is not None else "",
+            "unit": product.unit,
+        }
+        found += [
+            ("other", problem)
+            for problem in line.problems
+            if problem not in known and problem != stock_words
+        ]
+        overrides += [Override(rule, code, message) for rule, message in found]
+    today = local_now(now).date()
+    if delivery_date < today:
+        overrides.append(
+            Override("past_date", "", _("The delivery date is in the past (before today)."))
+        )
+    elif rules.date_problem(customer, delivery_date, now=now):
+        overrides.append(
+            Override(
+                "delivery_date",
+                "",
+                _(
+                    "The customer could not choose this delivery date (closed, not its delivery "
+                    "day, or past the order cutoff)."
+                ),
+            )
+        )
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
+        overrides.append(
+            Override(
+                "minimum_order",
+                "",
+                _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
+                % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"},
+            )
+        )
+    return overrides, refused
+
+
 @transaction.atomic
 def enter_order_by_proxy(
     *,
@@ -740,11 +981,19 @@ def enter_order_by_proxy(
     note: str = "",
     attachments: list[OrderAttachment] | None = None,
     idempotency_key: str,
+    confirmed_overrides: Collection[str] | None = None,
+    override_reason: str = "",
+    now: datetime | None = None,
 ) -> Sent:
     """代理入力: an order taken by phone, FAX, e-mail or LINE, entered by the supplier's staff.
 
-    The supplier's own rules bind the buyer, not the supplier: any date may be entered. Recorded
-    for whom it was entered, in both organizations' logs when the buyer has a login."""
+    The buyer's ordering rules (minimum, lot, case or piece, the delivery date and its cutoff, a
+    past date, the minimum order amount) may be set aside by the supplier, but never silently:
+    unless every rule set aside is among `confirmed_overrides` (the keys the person saw and
+    confirmed) and a reason is given, OverridesNeedConfirmationError lists them. Each override is
+    recorded in the audit entry with the reason. `confirmed_overrides=None` is for records the
+    system makes itself (demo data): everything set aside is taken, and still recorded.
+    Recorded for whom it was entered, in both organizations' logs when the buyer has a login."""
     if customer.supplier_id != actor.organization_id or location.customer_id != customer.pk:
         raise PermissionError("the customer and location must be the actor's supplier's")
     existing = Order.objects.filter(
@@ -752,20 +1001,21 @@ def enter_order_by_proxy(
     ).first()
     if existing is not None:
         return Sent(existing, created=False)
+    now = now or timezone.now()
     problems: dict[str, list[str]] = {}
     if not lines:
         problems["order"] = [_("The order has no lines.")]
     checked = rules.check_lines(customer, lines)
-    for line in checked:
-        bad = [
-            p
-            for p in line.problems
-            if line.request.quantity < 1 or not line.request.product.is_active
-        ]
-        if bad:
-            problems[line.request.product.product_code] = bad
+    overrides, refused = proxy_overrides(customer, checked, delivery_date, now=now)
+    problems.update(refused)
     if problems:
         raise OrderRejectedError(problems)
+    override_reason = override_reason.strip()[:300]
+    unconfirmed = confirmed_overrides is not None and (
+        not {o.key for o in overrides} <= set(confirmed_overrides) or not override_reason
+    )
+    if overrides and unconfirmed:
+        raise OverridesNeedConfirmationError(overrides)
     subtotal = sum((line.amount for line in checked), Decimal(0))
     order = Order.objects.create(
         supplier_id=customer.supplier_id,
@@ -785,6 +1035,7 @@ def enter_order_by_proxy(
         entered_by_supplier=True,
     )
     _write_lines(order, customer, checked)
+    _hold_stock_or_refuse(order.lines.all())
     OrderEvent.objects.create(
         supplier_id=order.supplier_id,
         order=order,
@@ -797,12 +1048,18 @@ def enter_order_by_proxy(
         OrderAttachment.objects.filter(
             pk__in=[a.pk for a in attachments], supplier=actor.organization, order__isnull=True
         ).update(order=order)
-    changes = {
+    changes: dict[str, Any] = {
         "number": order.number,
         "channel": channel,
         "lines": len(checked),
         "subtotal": str(subtotal),
+        "delivery_date": str(delivery_date),
     }
+    if overrides:
+        changes["overrides"] = [
+            {"rule": o.rule, "product": o.product, "message": o.message} for o in overrides
+        ]
+        changes["override_reason"] = override_reason
     audit.record(
         "order.entered_by_proxy",
         actor=actor.user,
@@ -820,6 +1077,7 @@ def enter_order_by_proxy(
             acting_for=customer.buyer,
             changes=changes,
         )
+    _tell_buyer(order, "ordering/email/order_entered", {})
     return Sent(order, created=True)
 
 
@@ -906,6 +1164,7 @@ def revise_order(
                     "quantity": line.quantity,
                 }
             )
+            _hold_stock([line], release=True)
             line.delete()
         elif change.kind == "add" and change.product is not None:
             request = LineRequest(change.product, change.quantity, change.order_unit)
@@ -944,6 +1203,8 @@ def revise_order(
         raise OrderRejectedError(
             {"order": [_("An order needs at least one line: cancel it instead.")]}
         )
+    # A shortage gives back what is no longer delivered; an added line takes its stock.
+    _hold_stock_or_refuse(order.lines.all())
     order.subtotal = sum((line.amount for line in order.lines.all()), Decimal(0))
     order.shipping_fee = customer.shipping_fee_for(order.subtotal)
     order.version += 1

@@ -26,7 +26,7 @@ from tsunagu.calendar.engine import TOKYO
 from tsunagu.customers.models import Location
 from tsunagu.ordering import services
 from tsunagu.ordering.access import BUYER_ROLES, get_order_for_buyer, require_buyer
-from tsunagu.ordering.models import Order, OrderEvent, OrderStatus
+from tsunagu.ordering.models import Channel, Order, OrderEvent, OrderStatus
 
 HISTORY_PAGE_SIZE = 30
 MESSAGE_MAX_LENGTH = 2000
@@ -38,6 +38,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "placed": gettext_lazy("Order placed"),
     "approved": gettext_lazy("Approved by your administrator and sent to the supplier"),
     "cancelled": gettext_lazy("Cancelled"),
+    "changed": gettext_lazy("Order changed"),
+    "revised": gettext_lazy("Changed by the supplier"),
     OrderStatus.PENDING_APPROVAL: gettext_lazy("Waiting for approval"),
     OrderStatus.SUBMITTED: gettext_lazy("Sent to the supplier"),
     OrderStatus.ACCEPTED: gettext_lazy("Accepted by the supplier"),
@@ -145,7 +147,9 @@ def buyer_orders(
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, TOKYO)
         orders = orders.filter(ordered_at__lt=end)
-    return orders.select_related("supplier", "location", "placed_by").order_by("-ordered_at", "-id")
+    return orders.select_related("supplier", "customer", "location", "placed_by").order_by(
+        "-ordered_at", "-id"
+    )
 
 
 def _locations_of(organization: Organization) -> list[Location]:
@@ -221,6 +225,13 @@ def _render_order(
 def _event_label(event: OrderEvent) -> Promise | str:
     if event.kind == "placed" and event.to_status == OrderStatus.PENDING_APPROVAL:
         return PLACED_FOR_APPROVAL_LABEL
+    if event.kind == "entered":
+        # The note of an entry is the channel's code (fax, line, ...): said in words instead.
+        channel = event.note if event.note in Channel.values else Channel.PHONE
+        event.note = ""
+        return _("Entered for you by the supplier (%(channel)s)") % {
+            "channel": Channel(channel).label
+        }
     label = EVENT_LABELS.get(event.kind) or EVENT_LABELS.get(event.to_status)
     return label if label is not None else event.kind
 

@@ -51,12 +51,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
     channel = channel if channel in Channel.values else ""
     day = _day(request.GET.get("date"))
     query = request.GET.get("q", "").strip()
+    unanswered = request.GET.get("unanswered") == "1"
     orders = selectors.inbox_orders(
-        member.organization_id, status=status, channel=channel, delivery_date=day, query=query
+        member.organization_id,
+        status=status,
+        channel=channel,
+        delivery_date=day,
+        query=query,
+        unanswered=unanswered,
     )
     counts = selectors.status_counts(member.organization_id)
     paginator = Paginator(orders, PAGE_SIZE)
-    if not (channel or day or query):
+    if not (channel or day or query or unanswered):
         # The status counts already say how many orders the list holds: no second count.
         paginator.count = counts.get(status, 0) if status else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
@@ -72,6 +78,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "channel": channel,
             "day": day,
             "q": query,
+            "unanswered": unanswered,
             "counts": [
                 (value, label, counts.get(value, 0))
                 for value, label in OrderStatus.choices
@@ -164,6 +171,8 @@ def _order_context(order: Order, member: Membership) -> dict[str, object]:
             organization_id=member.organization_id, role=Role.SHIPPING
         ).select_related("user"),
         "instructions": list(order.shipping_instructions.select_related("assignee")),
+        "today": timezone.localdate(),
+        "shipped_on": services.shipped_on(order) if order.status == OrderStatus.SHIPPED else None,
     }
 
 
@@ -184,24 +193,42 @@ def move(request: HttpRequest, order_id: UUID) -> HttpResponse:
     if to_status not in OrderStatus.values:
         messages.error(request, _("Choose what to do with the order."))
         return redirect("supplier-order", order_id=order.pk)
+    typed_day = request.POST.get("delivered_on", "").strip()
     try:
+        if typed_day and _day(typed_day) is None:
+            raise services.StatusMoveError(_("Enter the day the goods arrived."))
         services.move_order(
             order,
             to_status=to_status,
             actor=member,
             note=request.POST.get("note", "")[:300],
             delivery_date=_day(request.POST.get("delivery_date")),
+            delivered_on=_day(typed_day),
         )
     except services.StatusMoveError as error:
         context = _order_context(order, member)
-        context.update(move_error=str(error), typed_note=request.POST.get("note", ""))
+        context.update(
+            move_error=str(error),
+            typed_note=request.POST.get("note", ""),
+            typed_delivered_on=typed_day,
+        )
         return render(request, "ordering/supplier_order.html", context, status=400)
-    messages.success(
-        request,
-        _("Order %(number)s is now %(status)s. The customer was told.")
-        % {"number": order.number, "status": OrderStatus(to_status).label},
-    )
+    done = _("Order %(number)s is now %(status)s.") % {
+        "number": order.number,
+        "status": OrderStatus(to_status).label,
+    }
+    messages.success(request, f"{done} {_told(order)}")
     return redirect("supplier-order", order_id=order.pk)
+
+
+def _told(order: Order) -> str:
+    """Whether the buyer heard of the change: said truthfully on the page."""
+    if services.buyer_recipients(order):
+        return _("The customer was told.")
+    return _(
+        "The customer was not told by mail: it has no login and no e-mail address. "
+        "Tell them by phone or FAX."
+    )
 
 
 @login_required
@@ -260,11 +287,8 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
         except services.OrderRejectedError as error:
             problems = [p for ps in error.problems.values() for p in ps]
         else:
-            messages.success(
-                request,
-                _("Order %(number)s was changed. The customer sees what changed.")
-                % {"number": order.number},
-            )
+            done = _("Order %(number)s was changed.") % {"number": order.number}
+            messages.success(request, f"{done} {_told(order)}")
             return redirect("supplier-order", order_id=order.pk)
     order.refresh_from_db()
     context = _order_context(order, member)

@@ -30,6 +30,9 @@ from tsunagu.ordering.rules import LineRequest, delivery_choices
 from tsunagu.ordering.supplier_access import get_attachment_for_supplier
 
 PROXY_CHANNELS = [c for c in Channel.choices if c[0] in {"phone", "fax", "email", "line"}]
+# The words that may follow a quantity to say its unit; anything else starts the line's note.
+CASE_WORDS = {"c", "cs", "case", "ケース"}
+PIECE_WORDS = {"p", "pc", "pcs", "piece", "バラ"}
 
 
 def _find_customer(member: Membership, text: str) -> tuple[Customer | None, list[Customer]]:
@@ -62,7 +65,12 @@ def _parse_lines(member: Membership, text: str) -> tuple[list[LineRequest], list
             continue
         product = products.get(normalize_code(row[0]).lower())
         quantity_text = normalize_number_text(row[1]) if len(row) > 1 else "1"
-        unit = "case" if len(row) > 2 and row[2] in {"c", "C", "ケース", "cs"} else "piece"
+        # The third word is a unit only when it is one (c, ケース, バラ, …): otherwise the note
+        # starts there.
+        marker = row[2].lower() if len(row) > 2 else ""
+        piece_words = PIECE_WORDS | ({product.unit.lower()} if product and product.unit else set())
+        unit = "case" if marker in CASE_WORDS else "piece"
+        note_words = row[3:] if marker in CASE_WORDS | piece_words else row[2:]
         if product is None:
             problems.append(
                 _("Line %(n)s: no product has the code %(code)s.") % {"n": number, "code": row[0]}
@@ -72,7 +80,9 @@ def _parse_lines(member: Membership, text: str) -> tuple[list[LineRequest], list
                 _("Line %(n)s: write the quantity as a number of 1 or more.") % {"n": number}
             )
         else:
-            requests.append(LineRequest(product, int(quantity_text), unit, " ".join(row[3:])[:200]))
+            requests.append(
+                LineRequest(product, int(quantity_text), unit, " ".join(note_words)[:200])
+            )
     return requests, problems
 
 
@@ -88,6 +98,7 @@ def new_order(request: HttpRequest) -> HttpResponse:
         )
     )
     errors: dict[str, list[str]] = {}
+    overrides: list[services.Override] = []
     customer: Customer | None = None
     candidates: list[Customer] = []
     if data is not None:
@@ -128,6 +139,7 @@ def new_order(request: HttpRequest) -> HttpResponse:
         if channel not in dict(PROXY_CHANNELS):
             errors["channel"] = [_("Choose how the order came.")]
         submitting = "attach_only" not in data
+        override_reason = data.get("override_reason", "").strip()
         if submitting and not errors and customer is not None and delivery is not None:
             location = (
                 customer.locations.filter(is_default=True).first() or customer.locations.first()
@@ -148,15 +160,33 @@ def new_order(request: HttpRequest) -> HttpResponse:
                         note=data.get("note", "")[:1000],
                         attachments=attachments,
                         idempotency_key=data.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
+                        confirmed_overrides=(
+                            data.getlist("override") if data.get("confirm_overrides") else []
+                        ),
+                        override_reason=override_reason,
                     )
                 except services.OrderRejectedError as error:
                     errors["lines"] = [p for ps in error.problems.values() for p in ps]
+                except services.OverridesNeedConfirmationError as error:
+                    overrides = error.overrides
+                    if data.get("confirm_overrides") and not override_reason:
+                        errors["override_reason"] = [
+                            _(
+                                "Write why the order does not follow these rules: "
+                                "it is kept in the log."
+                            )
+                        ]
                 else:
-                    messages.success(
-                        request,
-                        _("Order %(number)s was entered for %(customer)s.")
-                        % {"number": sent.order.number, "customer": customer.name},
+                    done = _("Order %(number)s was entered for %(customer)s.") % {
+                        "number": sent.order.number,
+                        "customer": customer.name,
+                    }
+                    told = (
+                        _("The customer was told by mail.")
+                        if services.buyer_recipients(sent.order)
+                        else _("The customer was not told by mail (no login, no e-mail address).")
                     )
+                    messages.success(request, f"{done} {told}")
                     return redirect("supplier-order", order_id=sent.order.pk)
     suggested = None
     if customer is not None:
@@ -177,8 +207,9 @@ def new_order(request: HttpRequest) -> HttpResponse:
             "channels": PROXY_CHANNELS,
             "suggested_date": suggested,
             "idempotency_key": (data.get("idempotency_key") if data else "") or uuid.uuid4().hex,
+            "overrides": overrides,
         },
-        status=400 if errors else 200,
+        status=400 if errors or overrides else 200,
     )
 
 
