@@ -15,7 +15,7 @@ import hashlib
 import logging
 import smtplib
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -131,7 +131,7 @@ def _send(email: EmailMultiAlternatives, message: OutboxMessage) -> None:
         assert smtp is not None  # noqa: S101 - open() raises or connects
         transfer = smtp.data
 
-        def data(msg: bytes | str) -> tuple[int, bytes]:
+        def data(msg: Any) -> tuple[int, bytes]:
             _record_hand_off(message)
             return transfer(msg)
 
