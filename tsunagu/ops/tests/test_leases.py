@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -18,8 +19,7 @@ from tsunagu.integrations import services as integrations
 from tsunagu.integrations.models import ImportJob
 from tsunagu.notifications.models import OutboxMessage
 from tsunagu.notifications.services import queue_email
-from tsunagu.ops import leases, services
-from tsunagu.ops.heartbeat import HeartbeatThread
+from tsunagu.ops import heartbeat, leases, services
 from tsunagu.ops.tests.tasks import add
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,12 @@ def test_a_task_of_a_worker_that_keeps_beating_is_left_to_it() -> None:
     assert task.status == "RUNNING"
 
 
-def test_a_heartbeat_renews_the_leases_of_its_own_work_only(supplier_admin: Membership) -> None:
+def test_a_heartbeat_renews_the_leases_of_its_own_work_only(
+    supplier_admin: Membership, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The heartbeat thread closes its own connection after each beat; here it beats in the
+    # test's thread, whose connection holds the test's transaction.
+    monkeypatch.setattr(heartbeat, "connection", SimpleNamespace(close=lambda: None))
     with transaction.atomic():
         mine = queue_email(to="a@buyer.test", subject="a", text="a")
         theirs = queue_email(to="b@buyer.test", subject="b", text="b")
@@ -92,7 +97,7 @@ def test_a_heartbeat_renews_the_leases_of_its_own_work_only(supplier_admin: Memb
     )
 
     with time_machine.travel(start + timedelta(seconds=50)):
-        HeartbeatThread("worker-a", 10).beat()
+        heartbeat.HeartbeatThread("worker-a", 10).beat()
         beat_at = timezone.now()
 
     mine.refresh_from_db()
