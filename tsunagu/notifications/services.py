@@ -262,6 +262,11 @@ def _failed(message: OutboxMessage, error: Exception) -> str:
 def take_over_expired(now: datetime) -> int:
     """Mails whose sender died (their lease ran out): those not yet handed to the mail server go
     back to the queue; those handed off are marked unconfirmed and not sent again."""
+    requeued, unconfirmed = _take_over(now)
+    return requeued + unconfirmed
+
+
+def _take_over(now: datetime) -> tuple[int, int]:
     from tsunagu.notifications.tasks import deliver_message
 
     with transaction.atomic():
@@ -292,13 +297,34 @@ def take_over_expired(now: datetime) -> int:
         logger.error("outbox.hand_off_unconfirmed message_id=%s holder=%s", pk, holder)
     for message_id in ids:
         logger.warning("outbox.taken_over message_id=%s", message_id)
-    return len(ids) + len(handed_off)
+    return len(ids), len(handed_off)
+
+
+def resend_unconfirmed() -> int:
+    """Put the unconfirmed mails back in the queue, for an operator who checked that they did
+    not arrive (`send_outbox --resend-unconfirmed`)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(status=OutboxMessage.Status.UNCONFIRMED).values_list(
+                "pk", flat=True
+            )
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(
+            status=OutboxMessage.Status.PENDING,
+            next_attempt_at=now,
+            handed_off_at=None,
+            updated_at=now,
+        )
+    for message_id in ids:
+        logger.warning("outbox.unconfirmed_resent message_id=%s", message_id)
+    return len(ids)
 
 
 def deliver_due() -> dict[str, int]:
     """Send every message that is due now (the `send_outbox` command)."""
-    take_over_expired(timezone.now())
-    outcome: dict[str, int] = {}
+    _requeued, unconfirmed = _take_over(timezone.now())
+    outcome: dict[str, int] = {"unconfirmed": unconfirmed} if unconfirmed else {}
     due = OutboxMessage.objects.filter(
         status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
     ).values_list("pk", flat=True)

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -158,7 +160,7 @@ def test_a_mail_whose_sender_died_during_the_hand_off_is_not_sent_again(
     message = queue()
     claimed_by_a_dead_worker(message, handed_off=True)
 
-    assert services.deliver_due() == {}
+    assert services.deliver_due() == {"unconfirmed": 1}
     run_tasks()
 
     assert smtp_server.messages == []
@@ -167,6 +169,28 @@ def test_a_mail_whose_sender_died_during_the_hand_off_is_not_sent_again(
     assert message.last_error == (
         "The sender stopped while the mail server was taking the message."
     )
+
+
+def test_an_operator_can_send_the_unconfirmed_mails_again_by_hand(
+    smtp_server: SmtpServer,
+) -> None:
+    message = queue()
+    claimed_by_a_dead_worker(message, handed_off=True)
+    out = StringIO()
+    call_command("send_outbox", stdout=out)
+    assert smtp_server.messages == []
+    assert out.getvalue().strip() == "送信 0件 / 再試行待ち 0件 / 断念 0件 / 未確認 1件"
+
+    out = StringIO()
+    call_command("send_outbox", "--resend-unconfirmed", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "未確認のメール 1件を送り直します",
+        "送信 1件 / 再試行待ち 0件 / 断念 0件 / 未確認 0件",
+    ]
+    assert len(smtp_server.messages) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
 
 
 def test_the_hand_off_is_recorded_after_the_recipient_and_before_the_message(
