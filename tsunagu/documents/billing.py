@@ -829,11 +829,15 @@ def take_over_expired_runs(now: datetime) -> int:
     from tsunagu.documents.tasks import process_billing_run
     from tsunagu.ops import leases
 
+    if not BillingRun.objects.filter(
+        status=BillingRun.Status.RUNNING, lease_expires_at__lt=now
+    ).exists():
+        return 0
     with transaction.atomic():
         ids = list(
-            BillingRun.objects.filter(
-                status=BillingRun.Status.RUNNING, lease_expires_at__lt=now
-            ).values_list("pk", flat=True)
+            BillingRun.objects.filter(status=BillingRun.Status.RUNNING, lease_expires_at__lt=now)
+            .select_for_update(skip_locked=True, no_key=True)
+            .values_list("pk", flat=True)
         )
         BillingRun.objects.filter(pk__in=ids, lease_expires_at__lt=now).update(
             updated_at=now, **leases.RELEASED

@@ -65,12 +65,15 @@ def take_over_expired_jobs(now: datetime) -> int:
     start: checking writes nothing, and applying is all or nothing with its status."""
     from tsunagu.integrations.tasks import apply_import, check_import
 
+    expiring = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.CHECKING, ImportJob.Status.APPLYING],
+        lease_expires_at__lt=now,
+    )
+    if not expiring.exists():
+        return 0
     with transaction.atomic():
         expired = list(
-            ImportJob.objects.filter(
-                status__in=[ImportJob.Status.CHECKING, ImportJob.Status.APPLYING],
-                lease_expires_at__lt=now,
-            ).values_list("pk", "status")
+            expiring.select_for_update(skip_locked=True, no_key=True).values_list("pk", "status")
         )
         ImportJob.objects.filter(pk__in=[pk for pk, _status in expired]).update(
             updated_at=now, **leases.RELEASED

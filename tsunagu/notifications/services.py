@@ -269,10 +269,15 @@ def take_over_expired(now: datetime) -> int:
 def _take_over(now: datetime) -> tuple[int, int]:
     from tsunagu.notifications.tasks import deliver_message
 
+    expired = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.SENDING, lease_expires_at__lt=now
+    )
+    if not expired.exists():
+        # Nothing to take over (the usual case): no write transaction at every heartbeat.
+        return 0, 0
     with transaction.atomic():
-        expired = OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.SENDING, lease_expires_at__lt=now
-        )
+        # Two workers taking over at once: each takes the rows the other has not locked.
+        expired = expired.select_for_update(skip_locked=True, no_key=True)
         handed_off = list(
             expired.filter(handed_off_at__isnull=False).values_list("pk", "claimed_by")
         )
