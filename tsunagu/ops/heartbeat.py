@@ -26,11 +26,17 @@ class HeartbeatThread(threading.Thread):
             # The same instant as the beat: a task's lease (its worker's beat) and the leases of
             # the rows it holds run out together.
             leases.renew(self.worker_id, now=heartbeat.last_seen_at)
-            leases.take_over_expired()
         except DatabaseError as error:
             # A busy or briefly unreachable database must not kill the worker; the next beat
             # retries, and /healthz says "stale" if beats keep failing.
             logger.warning("worker.heartbeat_failed worker_id=%s error=%s", self.worker_id, error)
+        else:
+            try:
+                leases.take_over_expired()
+            except Exception:
+                # Whatever goes wrong taking over others' work, this worker keeps beating (else
+                # its own work would be taken over next); the next beat tries again.
+                logger.exception("worker.take_over_failed worker_id=%s", self.worker_id)
         finally:
             # This thread owns its own connection; do not hold it open between beats.
             connection.close()

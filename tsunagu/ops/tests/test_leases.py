@@ -20,6 +20,7 @@ from tsunagu.integrations.models import ImportJob
 from tsunagu.notifications.models import OutboxMessage
 from tsunagu.notifications.services import queue_email
 from tsunagu.ops import heartbeat, leases, services
+from tsunagu.ops.models import WorkerHeartbeat
 from tsunagu.ops.tests.tasks import add
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,19 @@ def test_an_import_whose_worker_died_while_applying_is_applied_once_by_another(
             "customer_code", flat=True
         )
     ) == ["K1", "K2"]
+
+
+def test_a_failing_take_over_does_not_stop_the_heartbeat(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(heartbeat, "connection", SimpleNamespace(close=lambda: None))
+
+    def broken(now: object = None) -> dict[str, int]:
+        raise RuntimeError("a bug in some app's take-over")
+
+    monkeypatch.setattr(leases, "take_over_expired", broken)
+
+    heartbeat.HeartbeatThread("worker-a", 10).beat()
+
+    assert WorkerHeartbeat.objects.filter(worker_id="worker-a").exists()
+    assert "worker.take_over_failed worker_id=worker-a" in caplog.text
