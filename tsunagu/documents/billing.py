@@ -34,6 +34,8 @@ from tsunagu.customers.models import Customer
 from tsunagu.documents import issuing
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType, Payment
+from tsunagu.ops import leases
+from tsunagu.ops import selectors as ops
 from tsunagu.ordering.models import Order, OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -813,8 +815,6 @@ def start_billing_run(*, actor: Membership, closing_date: date) -> BillingRun:
 
 def _claim_run(run_id: str) -> bool:
     """Take the run for this process unless a live worker holds it (tsunagu.ops.leases)."""
-    from tsunagu.ops import leases
-
     now = timezone.now()
     return bool(
         BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.RUNNING)
@@ -827,7 +827,6 @@ def take_over_expired_runs(now: datetime) -> int:
     """Runs whose worker died (their lease ran out) are queued again; the next worker goes on
     where it stopped, since invoices already issued are not issued again."""
     from tsunagu.documents.tasks import process_billing_run
-    from tsunagu.ops import leases
 
     if not BillingRun.objects.filter(
         status=BillingRun.Status.RUNNING, lease_expires_at__lt=now
@@ -853,9 +852,6 @@ def run_state(run: BillingRun) -> str:
     """What the page tells about a run: "working" (a worker has it or will take it soon),
     "taking_over" (its worker stopped; a live worker takes it over within a heartbeat) or
     "no_worker" (no worker is running, so nothing moves until one is started)."""
-    from tsunagu.ops import leases
-    from tsunagu.ops import selectors as ops
-
     if run.status != BillingRun.Status.RUNNING:
         return "finished"
     if not ops.worker_is_alive():
@@ -869,8 +865,6 @@ def process_run(run_id: str) -> str:
     """Bill every customer of a recorded run, counting progress as it goes. Safe to run twice:
     a finished run is left alone, one a live worker holds is left to it, and invoices already
     issued are not issued again."""
-    from tsunagu.ops import leases
-
     run = BillingRun.objects.select_related("supplier", "started_by").get(pk=run_id)
     if run.status != BillingRun.Status.RUNNING:
         return str(run.status)
