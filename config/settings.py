@@ -162,6 +162,15 @@ else:
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
 WORKER_STALE_AFTER_SECONDS = env.int("WORKER_STALE_AFTER_SECONDS", 60, minimum=1)
+# Work a worker has claimed (a task, a mail being sent, a billing run, an import) is leased to it
+# for this long; its heartbeat renews the lease, and once a lease runs out another worker takes
+# the work over.
+WORKER_LEASE_SECONDS = env.int("WORKER_LEASE_SECONDS", 60, minimum=2)
+if WORKER_LEASE_SECONDS < 2 * WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"WORKER_LEASE_SECONDS={WORKER_LEASE_SECONDS}: expected at least twice "
+        f"WORKER_HEARTBEAT_SECONDS ({WORKER_HEARTBEAT_SECONDS}), or a live worker loses its work."
+    )
 # Billing runs render their PDFs in this many worker processes (0: one per core) once they have
 # at least DOCUMENT_RENDER_PARALLEL_FROM invoices to issue.
 DOCUMENT_RENDER_PROCESSES = env.int("DOCUMENT_RENDER_PROCESSES", 0, minimum=0)

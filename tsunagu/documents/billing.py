@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,8 @@ from tsunagu.customers.models import Customer
 from tsunagu.documents import issuing
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType, Payment
+from tsunagu.ops import leases
+from tsunagu.ops import selectors as ops
 from tsunagu.ordering.models import Order, OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -811,12 +813,63 @@ def start_billing_run(*, actor: Membership, closing_date: date) -> BillingRun:
     return run
 
 
+def _claim_run(run_id: str) -> bool:
+    """Take the run for this process unless a live worker holds it (tsunagu.ops.leases)."""
+    now = timezone.now()
+    return bool(
+        BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.RUNNING)
+        .filter(leases.claimable(now))
+        .update(updated_at=now, **leases.claim_fields(now))
+    )
+
+
+def take_over_expired_runs(now: datetime) -> int:
+    """Runs whose worker died (their lease ran out) are queued again; the next worker goes on
+    where it stopped, since invoices already issued are not issued again."""
+    from tsunagu.documents.tasks import process_billing_run
+
+    if not BillingRun.objects.filter(
+        status=BillingRun.Status.RUNNING, lease_expires_at__lt=now
+    ).exists():
+        return 0
+    with transaction.atomic():
+        ids = list(
+            BillingRun.objects.filter(status=BillingRun.Status.RUNNING, lease_expires_at__lt=now)
+            .select_for_update(skip_locked=True, no_key=True)
+            .values_list("pk", flat=True)
+        )
+        BillingRun.objects.filter(pk__in=ids, lease_expires_at__lt=now).update(
+            updated_at=now, **leases.RELEASED
+        )
+        for run_id in ids:
+            process_billing_run.enqueue(str(run_id))
+    for run_id in ids:
+        logger.warning("billing.run_taken_over run_id=%s", run_id)
+    return len(ids)
+
+
+def run_state(run: BillingRun) -> str:
+    """What the page tells about a run: "working" (a worker has it or will take it soon),
+    "taking_over" (its worker stopped; a live worker takes it over within a heartbeat) or
+    "no_worker" (no worker is running, so nothing moves until one is started)."""
+    if run.status != BillingRun.Status.RUNNING:
+        return "finished"
+    if not ops.worker_is_alive():
+        return "no_worker"
+    if leases.is_expired(run.lease_expires_at):
+        return "taking_over"
+    return "working"
+
+
 def process_run(run_id: str) -> str:
     """Bill every customer of a recorded run, counting progress as it goes. Safe to run twice:
-    a finished run is left alone, and invoices already issued are not issued again."""
+    a finished run is left alone, one a live worker holds is left to it, and invoices already
+    issued are not issued again."""
     run = BillingRun.objects.select_related("supplier", "started_by").get(pk=run_id)
     if run.status != BillingRun.Status.RUNNING:
         return str(run.status)
+    if not _claim_run(run_id):
+        return "held by another worker"
     actor = (
         Membership.objects.select_related("user", "organization")
         .filter(user=run.started_by, organization=run.supplier)
@@ -834,6 +887,8 @@ def process_run(run_id: str) -> str:
         BillingRun.objects.filter(pk=run.pk).update(
             processed_customers=F("processed_customers") + 1,
             created_count=F("created_count") + created,
+            # Progress renews the lease too (a run started by hand has no heartbeat).
+            lease_expires_at=leases.lease_until(),
         )
 
     result = BillingResult(closing_customers=len(customers))
@@ -846,11 +901,14 @@ def process_run(run_id: str) -> str:
         BillingRun.objects.filter(pk=run.pk).update(
             status=BillingRun.Status.FAILED,
             message=_("The billing run stopped because of an unexpected error."),
+            **leases.RELEASED,
         )
         raise
     status = BillingRun.Status.FAILED if result.problems else BillingRun.Status.DONE
     BillingRun.objects.filter(pk=run.pk).update(
-        status=status, message="\n".join(problem.as_text() for problem in result.problems)
+        status=status,
+        message="\n".join(problem.as_text() for problem in result.problems),
+        **leases.RELEASED,
     )
     logger.info(
         "billing.run_finished run_id=%s invoices=%s created=%s problems=%s",

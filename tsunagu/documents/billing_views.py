@@ -288,6 +288,7 @@ def billing_run(request: HttpRequest, run_id: UUID) -> HttpResponse:
         {
             "run": run,
             "is_running": run.status == BillingRun.Status.RUNNING,
+            "run_state": billing.run_state(run),
             "percent": percent,
             "problems": [line for line in run.message.splitlines() if line.strip()],
             "invoices": list(

@@ -237,6 +237,10 @@ class BillingRun(BaseModel):
     created_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     started_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The worker running it and until when (tsunagu.ops.leases): renewed by its heartbeat and
+    # after each customer; once it runs out, another worker takes the run over.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.supplier_id} {self.closing_date} {self.status}"

@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 
 from django.conf import settings
 
 from tsunagu.documents import pdf_engine
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Runs first in each renderer process: a billing-run worker killed mid-run (SIGKILL leaves
+    no time to shut the pool down) must not leave its renderers running for ever, since they
+    hold a copy of the pool's pipes and so never notice on their own."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class Renderer:
@@ -27,7 +42,10 @@ class Renderer:
         self._pool: ProcessPoolExecutor | None = None
         if processes > 1:
             self._pool = ProcessPoolExecutor(
-                max_workers=processes, mp_context=multiprocessing.get_context("spawn")
+                max_workers=processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_stop_with_parent,
+                initargs=(os.getpid(),),
             )
             self.ahead = 2 * processes
 

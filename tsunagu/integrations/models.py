@@ -31,6 +31,9 @@ class ImportJob(BaseModel):
     updated_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=dict, blank=True)
+    # The worker checking or applying it and until when (tsunagu.ops.leases).
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

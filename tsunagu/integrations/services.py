@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership
@@ -16,6 +18,7 @@ from tsunagu.audit import services as audit
 from tsunagu.integrations.csv import importing, order_export
 from tsunagu.integrations.csv.kinds import KINDS
 from tsunagu.integrations.models import ImportJob
+from tsunagu.ops import leases
 from tsunagu.ordering.models import ExportProfile
 
 logger = logging.getLogger(__name__)
@@ -42,7 +45,9 @@ def start_import(*, actor: Membership, kind: str, filename: str, content: bytes)
 
 def _progress(job_id: str) -> importing.Progress:
     def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+        ImportJob.objects.filter(pk=job_id).update(
+            processed_rows=done, total_rows=total, lease_expires_at=leases.lease_until()
+        )
 
     return report
 
@@ -70,11 +75,49 @@ def _stop_on_error(step: Callable[[str], str]) -> Callable[[str], str]:
     return run
 
 
+def _claim_job(job_id: str, status: str) -> bool:
+    """Take the job for this process unless a live worker holds it (tsunagu.ops.leases)."""
+    now = timezone.now()
+    return bool(
+        ImportJob.objects.filter(pk=job_id, status=status)
+        .filter(leases.claimable(now))
+        .update(updated_at=now, **leases.claim_fields(now))
+    )
+
+
+def take_over_expired_jobs(now: datetime) -> int:
+    """Jobs whose worker died (their lease ran out) are checked or applied again from the
+    start: checking writes nothing, and applying is all or nothing with its status."""
+    from tsunagu.integrations.tasks import apply_import, check_import
+
+    expiring = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.CHECKING, ImportJob.Status.APPLYING],
+        lease_expires_at__lt=now,
+    )
+    if not expiring.exists():
+        return 0
+    with transaction.atomic():
+        expired = list(
+            expiring.select_for_update(skip_locked=True, no_key=True).values_list("pk", "status")
+        )
+        ImportJob.objects.filter(pk__in=[pk for pk, _status in expired]).update(
+            updated_at=now, **leases.RELEASED
+        )
+        for pk, status in expired:
+            task = check_import if status == ImportJob.Status.CHECKING else apply_import
+            task.enqueue(str(pk))
+    for pk, status in expired:
+        logger.warning("integrations.import_taken_over job_id=%s status=%s", pk, status)
+    return len(expired)
+
+
 @_stop_on_error
 def check_job(job_id: str) -> str:
     job = ImportJob.objects.select_related("supplier").get(pk=job_id)
     if job.status != ImportJob.Status.CHECKING:
         return job.status
+    if not _claim_job(job_id, ImportJob.Status.CHECKING):
+        return "held by another worker"
     checked = importing.check(
         KINDS[job.kind], job.supplier, bytes(job.content), progress=_progress(job_id)
     )
@@ -83,6 +126,7 @@ def check_job(job_id: str) -> str:
     good = checked.rows[:PREVIEW_ROWS]
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.INVALID if checked.errors else ImportJob.Status.CHECKED,
+        **leases.RELEASED,
         created_count=checked.created,
         updated_count=checked.updated,
         errors=[error.as_dict() for error in checked.errors],
@@ -140,17 +184,23 @@ def apply_job(job_id: str) -> str:
     job = ImportJob.objects.select_related("supplier", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.APPLYING:
         return job.status
+    if not _claim_job(job_id, ImportJob.Status.APPLYING):
+        return "held by another worker"
     # Checked again at apply time: the data may have changed since the preview.
     checked = importing.check(
         KINDS[job.kind], job.supplier, bytes(job.content), progress=_progress(job_id)
     )
-    result = importing.apply(checked, job.supplier, actor=job.created_by)
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.DONE if result.applied else ImportJob.Status.INVALID,
-        created_count=result.created,
-        updated_count=result.updated,
-        errors=[error.as_dict() for error in result.errors],
-    )
+    # The rows and the job's status commit together: a worker killed halfway leaves neither,
+    # and the job is applied again from the start by the worker that takes it over.
+    with transaction.atomic():
+        result = importing.apply(checked, job.supplier, actor=job.created_by)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.DONE if result.applied else ImportJob.Status.INVALID,
+            created_count=result.created,
+            updated_count=result.updated,
+            errors=[error.as_dict() for error in result.errors],
+            **leases.RELEASED,
+        )
     return "done" if result.applied else "invalid"
 
 

@@ -15,6 +15,9 @@ class OutboxMessage(BaseModel):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Gave up")
+        # The worker died (or the connection broke) while the mail server was taking the mail:
+        # it was most likely delivered, so it is not sent again (decision: mail at most once).
+        UNCONFIRMED = "unconfirmed", _("Maybe sent (not confirmed by the mail server)")
 
     organization_id = models.UUIDField(null=True, blank=True, db_index=True)
     to = models.EmailField(_("to"))
@@ -24,10 +27,16 @@ class OutboxMessage(BaseModel):
     # Files sent with the mail, stored encrypted and decrypted only when sending: a list of
     # {"storage_name", "filename", "content_type", "sha256"} (sha256 optional, checked if given).
     attachments = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Who is sending it and until when (tsunagu.ops.leases): the sender's heartbeat renews it.
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set just before the message itself goes to the mail server (SMTP DATA): a sender that dies
+    # before it leaves a mail that can safely be sent again; after it, one that may be delivered.
+    handed_off_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
 

@@ -1,4 +1,5 @@
-"""The worker's heartbeat: a thread in each db_worker process that /healthz reads."""
+"""The worker's heartbeat: a thread in each db_worker process that /healthz reads. Each beat
+also renews the leases of the work this worker holds and takes over work whose lease ran out."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import threading
 
 from django.db import DatabaseError, connection
 
-from tsunagu.ops import services
+from tsunagu.ops import leases, services
 
 logger = logging.getLogger(__name__)
 
@@ -21,11 +22,21 @@ class HeartbeatThread(threading.Thread):
 
     def beat(self) -> None:
         try:
-            services.record_heartbeat(self.worker_id)
+            heartbeat = services.record_heartbeat(self.worker_id)
+            # The same instant as the beat: a task's lease (its worker's beat) and the leases of
+            # the rows it holds run out together.
+            leases.renew(self.worker_id, now=heartbeat.last_seen_at)
         except DatabaseError as error:
             # A busy or briefly unreachable database must not kill the worker; the next beat
             # retries, and /healthz says "stale" if beats keep failing.
             logger.warning("worker.heartbeat_failed worker_id=%s error=%s", self.worker_id, error)
+        else:
+            try:
+                leases.take_over_expired()
+            except Exception:
+                # Whatever goes wrong taking over others' work, this worker keeps beating (else
+                # its own work would be taken over next); the next beat tries again.
+                logger.exception("worker.take_over_failed worker_id=%s", self.worker_id)
         finally:
             # This thread owns its own connection; do not hold it open between beats.
             connection.close()

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -109,17 +112,143 @@ def test_a_mail_for_a_change_that_rolled_back_is_never_sent() -> None:
     assert not DBTaskResult.objects.exists()
 
 
-def test_a_mail_stuck_in_sending_goes_back_to_the_queue(
+def claimed_by_a_dead_worker(message: OutboxMessage, *, handed_off: bool) -> None:
+    """The state a worker killed mid-send leaves: sending, its lease run out."""
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING,
+        claimed_at=now - timedelta(minutes=2),
+        claimed_by="killed-worker",
+        lease_expires_at=now - timedelta(seconds=1),
+        handed_off_at=now - timedelta(minutes=2) if handed_off else None,
+    )
+
+
+def test_a_mail_whose_sender_died_before_the_hand_off_is_sent_once_after_its_lease(
     smtp_server: SmtpServer, run_tasks: Callable[[], int]
 ) -> None:
     message = queue()
-    OutboxMessage.objects.filter(pk=message.pk).update(
-        status=OutboxMessage.Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=11)
-    )
+    claimed_by_a_dead_worker(message, handed_off=False)
     DBTaskResult.objects.all().delete()
 
     assert services.deliver_due() == {"sent": 1}
+    assert run_tasks() == 1  # the task the take-over queued finds the mail sent
     assert len(smtp_server.messages) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert (message.claimed_by, message.lease_expires_at) == ("", None)
+
+
+def test_a_mail_being_sent_under_a_live_lease_is_left_to_its_sender(
+    smtp_server: SmtpServer,
+) -> None:
+    message = queue()
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxMessage.Status.SENDING,
+        claimed_by="live-worker",
+        lease_expires_at=timezone.now() + timedelta(seconds=30),
+    )
+
+    assert services.deliver(str(message.pk)) == "skipped"
+    assert services.deliver_due() == {}
+    assert smtp_server.messages == []
+
+
+def test_a_mail_whose_sender_died_during_the_hand_off_is_not_sent_again(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    message = queue()
+    claimed_by_a_dead_worker(message, handed_off=True)
+
+    assert services.deliver_due() == {"unconfirmed": 1}
+    run_tasks()
+
+    assert smtp_server.messages == []
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.UNCONFIRMED
+    assert message.last_error == (
+        "The sender stopped while the mail server was taking the message."
+    )
+
+
+def test_an_operator_can_send_the_unconfirmed_mails_again_by_hand(
+    smtp_server: SmtpServer,
+) -> None:
+    message = queue()
+    claimed_by_a_dead_worker(message, handed_off=True)
+    out = StringIO()
+    call_command("send_outbox", stdout=out)
+    assert smtp_server.messages == []
+    assert out.getvalue().strip() == "送信 0件 / 再試行待ち 0件 / 断念 0件 / 未確認 1件"
+
+    out = StringIO()
+    call_command("send_outbox", "--resend-unconfirmed", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "未確認のメール 1件を送り直します",
+        "送信 1件 / 再試行待ち 0件 / 断念 0件 / 未確認 0件",
+    ]
+    assert len(smtp_server.messages) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+
+
+def test_the_hand_off_is_recorded_after_the_recipient_and_before_the_message(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = queue()
+    seen: list[str] = []
+    original_data = smtp_server.handle_DATA
+    original_hand_off = services._record_hand_off
+
+    async def handle_rcpt(
+        server: object, session: object, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        seen.append("server: RCPT")
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_data(server: object, session: object, envelope: Any) -> str:
+        seen.append("server: DATA")
+        return await original_data(server, session, envelope)
+
+    def hand_off(outgoing: OutboxMessage) -> None:
+        seen.append("recorded: hand-off")
+        original_hand_off(outgoing)
+
+    smtp_server.handle_RCPT = handle_rcpt  # type: ignore[attr-defined]
+    smtp_server.handle_DATA = handle_data  # type: ignore[method-assign]
+    monkeypatch.setattr(services, "_record_hand_off", hand_off)
+
+    assert run_tasks() == 1
+
+    assert seen == ["server: RCPT", "recorded: hand-off", "server: DATA"]
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert message.handed_off_at is not None
+
+
+def test_a_connection_lost_while_the_server_takes_the_message_leaves_it_unconfirmed(
+    smtp_server: SmtpServer, run_tasks: Callable[[], int]
+) -> None:
+    message = queue()
+
+    async def handle_data(server: Any, session: object, envelope: Any) -> str:
+        # The server has the whole message, then the line drops before its answer.
+        smtp_server.messages.append(envelope.content)
+        server.transport.close()
+        return "250 never heard"
+
+    smtp_server.handle_DATA = handle_data  # type: ignore[method-assign]
+
+    assert run_tasks() == 1
+
+    assert len(smtp_server.messages) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.UNCONFIRMED
+    assert message.attempts == 1
+    # Nothing queued to send it again.
+    assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
 def test_password_reset_mail_goes_through_the_outbox(

@@ -32,6 +32,7 @@ def test_healthz_without_a_worker_is_ok_with_a_stale_worker(client: Client) -> N
         "database": "ok",
         "worker": "stale",
         "version": __version__,
+        "stuck": 0,
     }
     assert "no-cache" in response.headers["Cache-Control"]
 
