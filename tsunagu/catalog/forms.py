@@ -61,6 +61,15 @@ class ProductForm(forms.ModelForm[Product]):
     units_per_case = LooseIntegerField(label=_("units per case"), required=False, min_value=1)
     min_quantity = LooseIntegerField(label=_("minimum quantity"), min_value=1, initial=1)
     order_multiple = LooseIntegerField(label=_("order multiple"), min_value=1, initial=1)
+    max_quantity = LooseIntegerField(
+        label=_("maximum quantity per order"),
+        required=False,
+        min_value=1,
+        max_value=999_999,
+        help_text=_(
+            "The most one order may ask for, in the product's unit. Empty: up to 9,999 per order."
+        ),
+    )
 
     class Meta:
         model = Product
@@ -78,6 +87,7 @@ class ProductForm(forms.ModelForm[Product]):
             "tax_rate",
             "min_quantity",
             "order_multiple",
+            "max_quantity",
             "stock",
             "photo",
             "description",

@@ -14,8 +14,60 @@ from tsunagu.calendar.selectors import rules_for
 from tsunagu.catalog.models import CustomerPrice, Product
 from tsunagu.catalog.pricing import Price, price_for
 from tsunagu.core.money import round_money
+from tsunagu.core.text import normalize_number_text
 from tsunagu.customers.models import Customer
 from tsunagu.ordering.models import OrderUnit
+
+# The most of one product one order line may ask for, in pieces, when the supplier set no limit
+# of its own on the product (Product.max_quantity). A wrong tap, not a real order, above it.
+DEFAULT_MAX_PIECES = 9_999
+# Typed numbers longer than this are refused before anything else: they fit no column.
+MAX_QUANTITY_DIGITS = 7
+
+
+def parse_quantity(raw: str) -> int | None:
+    """A typed quantity ('１０', '1,200') as a whole number; None when it is not one, or is too
+    long to be a quantity at all (the caller says so next to the field)."""
+    text = normalize_number_text(raw or "")
+    if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > MAX_QUANTITY_DIGITS:
+        return None
+    return int(text)
+
+
+def max_pieces(product: Product) -> int:
+    return product.max_quantity or DEFAULT_MAX_PIECES
+
+
+def allowed_units(product: Product) -> list[str]:
+    """The units this product may be ordered in, the piece first."""
+    units = []
+    if product.sold_by_piece:
+        units.append(OrderUnit.PIECE)
+    if product.sold_by_case and product.units_per_case:
+        units.append(OrderUnit.CASE)
+    return units or [OrderUnit.PIECE]
+
+
+def default_unit(product: Product) -> str:
+    """The piece when it may be ordered by the piece, else the case (a case-only product)."""
+    return allowed_units(product)[0]
+
+
+def pieces_of(product: Product, quantity: int, unit: str) -> int:
+    if unit == OrderUnit.CASE and product.units_per_case:
+        return quantity * product.units_per_case
+    return quantity
+
+
+def too_many(product: Product, quantity: int, unit: str) -> str | None:
+    """The sentence refusing a quantity above the product's upper limit, or None."""
+    limit = max_pieces(product)
+    if pieces_of(product, quantity, unit) <= limit:
+        return None
+    return _("At most %(max)s %(unit)s per order. Check the number, or call the supplier.") % {
+        "max": f"{limit:,}",
+        "unit": product.unit,
+    }
 
 
 @dataclass
@@ -69,6 +121,10 @@ def line_problems(customer: Customer, request: LineRequest) -> list[str]:
         if request.order_unit == OrderUnit.CASE
         else quantity
     )
+    problem = too_many(product, quantity, request.order_unit)
+    if problem:
+        problems.append(problem)
+        return problems
     if pieces < product.min_quantity:
         problems.append(
             _("At least %(min)s %(unit)s per order.")

@@ -36,7 +36,15 @@ from tsunagu.ordering.access import (
 )
 from tsunagu.ordering.forms import SupplierOrderForm
 from tsunagu.ordering.models import Order, OrderFormField, OrderUnit
-from tsunagu.ordering.rules import LineRequest, check_lines, delivery_choices
+from tsunagu.ordering.rules import (
+    LineRequest,
+    allowed_units,
+    check_lines,
+    default_unit,
+    delivery_choices,
+    parse_quantity,
+    too_many,
+)
 
 CATALOGUE_PAGE = 30
 
@@ -317,10 +325,59 @@ def reorder(request: HttpRequest, order_id: UUID) -> HttpResponse:
     )
 
 
+CASE_WORDS = {"ケース", "case", "cs", "c/s", "ｹｰｽ"}
+
+
+@dataclass
+class QuickLine:
+    """One typed line of a quick order that did not go into the cart, and why."""
+
+    text: str
+    reason: str
+
+
+def _quick_line(
+    raw: str, products: dict[str, Product]
+) -> tuple[Product, int, str] | QuickLine | None:
+    """A typed line read as (product, quantity, unit), or why it cannot be; None when blank."""
+    text = nfkc(raw).strip()
+    # "V001 1,200" has a thousands comma; "V001,12" from a CSV file has none but the separator.
+    parts = text.split() if len(text.split()) > 1 else text.replace(",", " ").split()
+    if not parts:
+        return None
+    product = products.get(normalize_code(parts[0]).lower())
+    if product is None:
+        return QuickLine(raw.strip(), _("This code is not in the catalogue."))
+    quantity = parse_quantity(parts[1]) if len(parts) > 1 else 1
+    if quantity is None or quantity < 1:
+        return QuickLine(raw.strip(), _("Enter the quantity as a number of 1 or more."))
+    unit = default_unit(product)
+    if len(parts) > 2:
+        word = parts[2].lower()
+        if word in CASE_WORDS:
+            unit = OrderUnit.CASE
+        elif word == nfkc(product.unit).lower():
+            unit = OrderUnit.PIECE
+    if unit not in allowed_units(product):
+        return QuickLine(
+            raw.strip(),
+            _("This product is sold by the case only.")
+            if unit == OrderUnit.PIECE
+            else _("This product is not sold by the case."),
+        )
+    problem = too_many(product, quantity, unit)
+    if problem:
+        return QuickLine(raw.strip(), problem)
+    return product, quantity, unit
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
-    """Product codes and quantities typed or pasted, one per line: known ones go to the cart."""
+    """Product codes and quantities typed or pasted, one per line: known ones go to the cart.
+
+    The lines that went in leave the box, so that pressing again after fixing the others never
+    puts them in twice."""
     member = require_buyer(request, write=request.method == "POST")
     customer = get_account_for_member(member, supplier_code)
     text = request.POST.get("lines", "")
@@ -330,36 +387,29 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
             text, _encoding = decode(upload.read())
         except UnreadableFileError as error:
             messages.error(request, str(error))
-    unknown: list[str] = []
-    bad: list[str] = []
+    left: list[QuickLine] = []
     if request.method == "POST":
         products = {p.product_code.lower(): p for p in selectors.visible_products(customer)}
         added = 0
         for raw in text.splitlines():
-            parts = nfkc(raw).replace(",", " ").replace("\t", " ").split()
-            if not parts:
+            read = _quick_line(raw, products)
+            if read is None:
                 continue
-            code = normalize_code(parts[0]).lower()
-            quantity = _quantity(parts[1]) if len(parts) > 1 else 1
-            product = products.get(code)
-            if product is None:
-                unknown.append(parts[0])
-            elif quantity is None or quantity < 1:
-                bad.append(raw.strip())
-            else:
-                services.add_to_cart(
-                    member, customer, product, quantity=quantity, order_unit=OrderUnit.PIECE
-                )
-                added += 1
-        if not unknown and not bad and added:
-            messages.success(request, _("%(count)s lines were put in the cart.") % {"count": added})
-            return redirect("buyer-cart", supplier_code=supplier_code)
+            if isinstance(read, QuickLine):
+                left.append(read)
+                continue
+            product, quantity, unit = read
+            services.add_to_cart(member, customer, product, quantity=quantity, order_unit=unit)
+            added += 1
         if added:
             messages.success(request, _("%(count)s lines were put in the cart.") % {"count": added})
+        if added and not left:
+            return redirect("buyer-cart", supplier_code=supplier_code)
+        text = "\n".join(line.text for line in left)
     return render(
         request,
         "ordering/quick_order.html",
-        {"customer": customer, "lines": text, "unknown": unknown, "bad": bad},
+        {"customer": customer, "lines": text, "left": left, "added_some": bool(left and added)},
     )
 
 
