@@ -40,12 +40,12 @@ def max_pieces(product: Product) -> int:
 
 def allowed_units(product: Product) -> list[str]:
     """The units this product may be ordered in, the piece first."""
-    units = []
+    units: list[str] = []
     if product.sold_by_piece:
-        units.append(OrderUnit.PIECE)
+        units.append(OrderUnit.PIECE.value)
     if product.sold_by_case and product.units_per_case:
-        units.append(OrderUnit.CASE)
-    return units or [OrderUnit.PIECE]
+        units.append(OrderUnit.CASE.value)
+    return units or [OrderUnit.PIECE.value]
 
 
 def default_unit(product: Product) -> str:
@@ -229,3 +229,52 @@ def order_problems(
         if line.problems:
             problems[line.request.product.product_code] = line.problems
     return checked, problems
+
+
+# An order is unusual, and asks "are you sure?" before it is sent, when a line is this many times
+# the organization's usual pieces of the product, or the subtotal this many times its usual one.
+UNUSUAL_FACTOR = 10
+# Without history: from this many pieces on one line, or this subtotal (yen, tax excluded).
+UNUSUAL_PIECES_WITHOUT_HISTORY = 1_000
+UNUSUAL_SUBTOTAL_WITHOUT_HISTORY = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class Unusual:
+    """The lines (product id → usual pieces, 0 without history) and whether the subtotal is far
+    above what this organization orders; `token` names exactly these quantities."""
+
+    lines: dict[object, int]
+    subtotal_usual: Decimal | None
+    subtotal_unusual: bool
+    token: str
+
+    def __bool__(self) -> bool:
+        return bool(self.lines) or self.subtotal_unusual
+
+
+def unusual(
+    checked: list[CheckedLine], *, usual_pieces: dict, usual_subtotal: Decimal | None
+) -> Unusual:
+    import hashlib
+
+    lines: dict[object, int] = {}
+    for line in checked:
+        product = line.request.product
+        usual = usual_pieces.get(product.pk)
+        limit = usual * UNUSUAL_FACTOR if usual else UNUSUAL_PIECES_WITHOUT_HISTORY
+        if line.pieces >= limit and line.pieces > 0:
+            lines[product.pk] = usual or 0
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    subtotal_limit = (
+        usual_subtotal * UNUSUAL_FACTOR if usual_subtotal else UNUSUAL_SUBTOTAL_WITHOUT_HISTORY
+    )
+    subtotal_unusual = subtotal >= subtotal_limit
+    token = ""
+    if lines or subtotal_unusual:
+        named = sorted(
+            f"{line.request.product.pk}:{line.request.order_unit}:{line.request.quantity}"
+            for line in checked
+        )
+        token = hashlib.sha256(f"{subtotal}|{'|'.join(named)}".encode()).hexdigest()[:32]
+    return Unusual(lines, usual_subtotal, subtotal_unusual, token)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -178,3 +179,47 @@ def status_counts(supplier_id: UUID) -> dict[str, int]:
         .order_by()
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+# How many of the organization's latest orders "usual" looks at.
+USUAL_LOOKBACK = 10
+
+
+@dataclass(frozen=True)
+class UsualAmounts:
+    """What the organization usually orders from one supplier: per product the median pieces of
+    its last lines, and the median subtotal of its last orders (None without history)."""
+
+    pieces: dict[UUID, int]
+    subtotal: Decimal | None
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def usual_amounts(member: Membership, customer: Customer, product_ids: list[UUID]) -> UsualAmounts:
+    """In two queries, whatever the number of products."""
+    orders = Order.objects.filter(buyer=member.organization, customer=customer).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    latest = orders.order_by("-ordered_at").values_list("subtotal", flat=True)
+    subtotals = list(latest[:USUAL_LOOKBACK])
+    by_product: dict[UUID, list[Decimal]] = defaultdict(list)
+    lines = (
+        OrderLine.objects.filter(order__in=orders, product_id__in=product_ids)
+        .order_by("product_id", "-order__ordered_at")
+        .values_list("product_id", "quantity", "order_unit", "units_per_case")
+    )
+    for product_id, quantity, unit, per_case in lines:
+        if len(by_product[product_id]) < USUAL_LOOKBACK:
+            pieces = quantity * per_case if unit == "case" and per_case else quantity
+            by_product[product_id].append(Decimal(pieces))
+    return UsualAmounts(
+        pieces={pk: int(_median(values)) for pk, values in by_product.items() if values},
+        subtotal=_median(subtotals) if subtotals else None,
+    )

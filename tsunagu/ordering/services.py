@@ -86,6 +86,40 @@ def set_cart_quantity(line: CartLine, *, quantity: int) -> CartLine | None:
 
 
 @transaction.atomic
+def update_cart_line(
+    line: CartLine, *, quantity: int, order_unit: str | None = None, note: str | None = None
+) -> CartLine | None:
+    """Save what the person typed on a cart line: quantity (0 takes it out), unit, note. A unit
+    that another line of the same product already has joins that line."""
+    line = CartLine.objects.select_for_update(no_key=True).get(pk=line.pk)
+    if quantity <= 0:
+        line.delete()
+        return None
+    if order_unit and order_unit != line.order_unit:
+        twin = (
+            CartLine.objects.select_for_update(no_key=True)
+            .filter(
+                user_id=line.user_id,
+                customer_id=line.customer_id,
+                product_id=line.product_id,
+                order_unit=order_unit,
+            )
+            .first()
+        )
+        if twin is not None:
+            twin.quantity += quantity
+            twin.save(update_fields=["quantity", "updated_at"])
+            line.delete()
+            return twin
+        line.order_unit = order_unit
+    line.quantity = quantity
+    if note is not None:
+        line.note = note[:200]
+    line.save(update_fields=["quantity", "order_unit", "note", "updated_at"])
+    return line
+
+
+@transaction.atomic
 def toggle_favourite(member: Membership, product: Product) -> bool:
     """Mark or unmark a product as one the organization orders often; True when now marked."""
     deleted, _ = Favourite.objects.filter(buyer=member.organization, product=product).delete()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("buyer/s/<slug:supplier_code>/", shop.catalogue, name="buyer-catalogue"),
     path("buyer/s/<slug:supplier_code>/cart/", shop.cart, name="buyer-cart"),
     path("buyer/s/<slug:supplier_code>/cart/add/", shop.cart_add, name="buyer-cart-add"),
+    path("buyer/s/<slug:supplier_code>/cart/update/", shop.cart_update, name="buyer-cart-update"),
     path("buyer/s/<slug:supplier_code>/quick/", shop.quick_order, name="buyer-quick-order"),
     path("buyer/s/<slug:supplier_code>/usual/", shop.usual_items, name="buyer-usual-items"),
     path("buyer/s/<slug:supplier_code>/send/", shop.send, name="buyer-send"),

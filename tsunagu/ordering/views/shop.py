@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,6 @@ from tsunagu.accounts.models import Membership
 from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
 from tsunagu.core.http import safe_next
-from tsunagu.core.tax import tax_by_rate
 from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
@@ -44,7 +44,9 @@ from tsunagu.ordering.rules import (
     delivery_choices,
     parse_quantity,
     too_many,
+    unusual,
 )
+from tsunagu.ordering.totals import totals_of
 
 CATALOGUE_PAGE = 30
 
@@ -60,6 +62,20 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _cards(customer: Customer, member: Membership, products: list[Product]) -> list[dict]:
+    prices = selectors.prices_for(customer, products)
+    favourite_ids = selectors.favourite_ids(member, customer)
+    return [
+        {
+            "product": p,
+            "price": prices[p.pk],
+            "favourite": p.pk in favourite_ids,
+            "units": allowed_units(p),
+        }
+        for p in products
+    ]
+
+
 @login_required
 @require_GET
 def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
@@ -69,14 +85,9 @@ def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
     category = request.GET.get("category", "")
     favourites_only = request.GET.get("favourites") == "1"
     products = selectors.visible_products(customer, query=query, category=category)
-    favourite_ids = selectors.favourite_ids(member, customer)
     if favourites_only:
-        products = products.filter(pk__in=favourite_ids)
+        products = products.filter(pk__in=selectors.favourite_ids(member, customer))
     page = Paginator(products, CATALOGUE_PAGE).get_page(request.GET.get("page"))
-    prices = selectors.prices_for(customer, list(page))
-    cards = [
-        {"product": p, "price": prices[p.pk], "favourite": p.pk in favourite_ids} for p in page
-    ]
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(
@@ -85,7 +96,7 @@ def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
         {
             "customer": customer,
             "page": page,
-            "cards": cards,
+            "cards": _cards(customer, member, list(page)),
             "q": query,
             "category": category,
             "categories": selectors.categories_of(customer),
@@ -96,13 +107,35 @@ def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
 
 
-def _quantity(raw: str) -> int | None:
-    text = normalize_number_text(raw or "")
-    return int(text) if text.isdigit() else None
+def _back(request: HttpRequest, fallback: str, product: Product | None = None) -> HttpResponse:
+    # Back to the same card, not to the top of a long catalogue (without JavaScript too).
+    anchor = f"#product-{product.pk}" if product is not None else ""
+    return redirect((safe_next(request) or fallback) + anchor)
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    return redirect(safe_next(request) or fallback)
+def _card_response(
+    request: HttpRequest,
+    member: Membership,
+    customer: Customer,
+    product: Product,
+    *,
+    message: str,
+    is_error: bool = False,
+) -> HttpResponse:
+    """The product's card alone, with what happened, and the cart count: an htmx answer that
+    leaves the page (and the scroll position) as it was."""
+    return render(
+        request,
+        "ordering/_product_card_update.html",
+        {
+            "customer": customer,
+            "card": _cards(customer, member, [product])[0],
+            "card_message": message,
+            "card_error": is_error,
+            "next": safe_next(request) or reverse("buyer-catalogue", args=[customer.supplier.code]),
+            "cart_lines": selectors.cart_of(member, customer).count(),
+        },
+    )
 
 
 @login_required
@@ -115,32 +148,50 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
     if product is None:
         raise Http404
-    quantity = _quantity(request.POST.get("quantity", "1"))
-    unit = OrderUnit.CASE if request.POST.get("unit") == OrderUnit.CASE else OrderUnit.PIECE
+    quantity = parse_quantity(request.POST.get("quantity", "1"))
+    unit = request.POST.get("unit") or default_unit(product)
+    if unit not in allowed_units(product):
+        unit = default_unit(product)
+    problem = None
     if quantity is None or quantity < 1:
-        messages.error(request, _("Enter the quantity as a number of 1 or more."))
+        problem = _("Enter the quantity as a number of 1 or more.")
+        if normalize_number_text(request.POST.get("quantity", "")).isdigit():
+            problem = too_many(product, 10**9, unit)
     else:
-        price = selectors.prices_for(customer, [product])[product.pk]
-        services.add_to_cart(
-            member,
-            customer,
-            product,
-            quantity=quantity,
-            order_unit=unit,
-            price_seen=None if price.hidden else price.unit_price,
-        )
-        unit_label = _("case") if unit == OrderUnit.CASE else product.unit
-        messages.success(
-            request,
-            _("%(name)s × %(quantity)s %(unit)s is in the cart.")
-            % {"name": product.name, "quantity": quantity, "unit": unit_label},
-        )
-    return _back(request, reverse("buyer-catalogue", args=[supplier_code]))
+        problem = too_many(product, quantity, unit)
+    if problem:
+        if request.htmx:  # type: ignore[attr-defined]
+            return _card_response(
+                request, member, customer, product, message=problem, is_error=True
+            )
+        messages.error(request, problem)
+        return _back(request, reverse("buyer-catalogue", args=[supplier_code]), product)
+    assert quantity is not None  # noqa: S101 - checked above
+    price = selectors.prices_for(customer, [product])[product.pk]
+    services.add_to_cart(
+        member,
+        customer,
+        product,
+        quantity=quantity,
+        order_unit=unit,
+        price_seen=None if price.hidden else price.unit_price,
+    )
+    unit_label = _("case") if unit == OrderUnit.CASE else product.unit
+    message = _("%(name)s × %(quantity)s %(unit)s is in the cart.") % {
+        "name": product.name,
+        "quantity": quantity,
+        "unit": unit_label,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return _card_response(request, member, customer, product, message=message)
+    messages.success(request, message)
+    return _back(request, reverse("buyer-catalogue", args=[supplier_code]), product)
 
 
 @login_required
 @require_POST
 def cart_line(request: HttpRequest, line_id: UUID) -> HttpResponse:
+    """One line's ＋/−/remove from an older page: the cart page itself saves every line."""
     member = require_buyer(request, write=True)
     line = get_cart_line_for_member(member, line_id)
     action = request.POST.get("action", "")
@@ -150,36 +201,101 @@ def cart_line(request: HttpRequest, line_id: UUID) -> HttpResponse:
         services.set_cart_quantity(line, quantity=line.quantity - 1)
     elif action == "remove":
         services.set_cart_quantity(line, quantity=0)
-    else:
-        quantity = _quantity(request.POST.get("quantity", ""))
-        if quantity is None:
-            messages.error(request, _("Enter the quantity as a number."))
-        else:
-            services.set_cart_quantity(line, quantity=quantity)
     return redirect("buyer-cart", supplier_code=line.customer.supplier.code)
+
+
+def _save_cart_form(
+    request: HttpRequest, member: Membership, customer: Customer, data: QueryDict
+) -> dict[str, str]:
+    """Save every cart line as typed on the page, then the button's ＋/−/remove; the lines whose
+    quantity could not be read keep their saved number and their typed text is returned."""
+    lines = {str(line.pk): line for line in selectors.cart_of(member, customer)}
+    action, _sep, target = data.get("action", "").partition(":")
+    typed: dict[str, str] = {}
+    for line_id, raw, unit, note in zip(
+        data.getlist("line_cart"),
+        data.getlist("line_quantity"),
+        data.getlist("line_unit"),
+        data.getlist("line_note"),
+        strict=False,
+    ):
+        line = lines.get(line_id)
+        if line is None:
+            continue
+        quantity = parse_quantity(raw)
+        if quantity is None or too_many(line.product, quantity, unit):
+            typed[line_id] = raw
+            quantity = line.quantity
+        if line_id == target:
+            quantity += {"more": 1, "less": -1}.get(action, 0)
+            if action == "remove":
+                quantity = 0
+            elif quantity < 1:
+                quantity = 1  # − stops at one; the remove button takes a line out
+            typed.pop(line_id, None)
+        services.update_cart_line(
+            line,
+            quantity=quantity,
+            order_unit=unit if unit in allowed_units(line.product) else None,
+            note=note,
+        )
+    return typed
+
+
+@login_required
+@require_POST
+def cart_update(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    """The cart page saves what is typed as it is typed: with htmx the items are answered
+    alone (nothing else on the page moves); without JavaScript the page comes back."""
+    member = require_buyer(request, write=True)
+    customer = get_account_for_member(member, supplier_code)
+    typed = _save_cart_form(request, member, customer, request.POST)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("buyer-cart", supplier_code=supplier_code)
+    context = _confirmation_context(
+        request,
+        member,
+        customer,
+        _cart_requests(member, customer),
+        source="cart",
+        typed=typed,
+        chosen_date=_posted_date(request.POST),
+    )
+    return render(request, "ordering/_confirm_items_update.html", context)
+
+
+def _visible_product_for(member: Membership, product_id: UUID) -> tuple[Customer, Product]:
+    """The product if one of the member's suppliers shows it to the member's organization;
+    404 otherwise, exactly as for a product that does not exist."""
+    supplier_id = Product.objects.filter(pk=product_id).values_list("supplier_id", flat=True)
+    customer = accounts_of(member).filter(supplier_id__in=supplier_id).first()
+    product = (
+        selectors.visible_products(customer).filter(pk=product_id).first()
+        if customer is not None
+        else None
+    )
+    if customer is None or product is None:
+        raise Http404
+    return customer, product
 
 
 @login_required
 @require_POST
 def favourite(request: HttpRequest, product_id: UUID) -> HttpResponse:
     member = require_buyer(request, write=True)
-    product = (
-        Product.objects.filter(pk=product_id, supplier__customers__buyer=member.organization)
-        .select_related("supplier")
-        .first()
-    )
-    if product is None:
-        raise Http404
+    customer, product = _visible_product_for(member, product_id)
     marked = services.toggle_favourite(member, product)
     if marked:
-        messages.success(
-            request, _("%(name)s was added to your usual items.") % {"name": product.name}
-        )
+        message = _("%(name)s was added to your usual items.") % {"name": product.name}
     else:
-        messages.info(
-            request, _("%(name)s was taken out of your usual items.") % {"name": product.name}
-        )
-    return _back(request, reverse("buyer-catalogue", args=[product.supplier.code]))
+        message = _("%(name)s was taken out of your usual items.") % {"name": product.name}
+    if request.htmx:  # type: ignore[attr-defined]
+        return _card_response(request, member, customer, product, message=message)
+    if marked:
+        messages.success(request, message)
+    else:
+        messages.info(request, message)
+    return _back(request, reverse("buyer-catalogue", args=[customer.supplier.code]), product)
 
 
 @login_required
@@ -196,7 +312,7 @@ def buyer_product_photo(request: HttpRequest, supplier_code: str, product_id: UU
 # ---- the confirmation page: the cart, or an earlier order to send again ---------------------
 
 
-def _confirmation(
+def _confirmation_context(
     request: HttpRequest,
     member: Membership,
     customer: Customer,
@@ -210,20 +326,24 @@ def _confirmation(
     key: str = "",
     order_form: SupplierOrderForm | None = None,
     changing: Order | None = None,
-    status: int = 200,
-) -> HttpResponse:
+    typed: dict[str, str] | None = None,
+    unusual_unconfirmed: bool = False,
+) -> dict[str, Any]:
     now = timezone.now()
     if order_form is None:
         order_form = SupplierOrderForm(definitions=_questions(customer))
     checked = check_lines(customer, requests) if requests else []
     choices = delivery_choices(customer, now=now)
     locations = list(customer.locations.all())
-    amounts: dict[int, Decimal] = {}
-    for line in checked:
-        rate = line.request.product.tax_rate
-        amounts[rate] = amounts.get(rate, Decimal(0)) + line.amount
-    subtotal = sum(amounts.values(), Decimal(0))
-    taxes = tax_by_rate(amounts, customer.supplier.rounding)  # as the invoice will compute it
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    shipping_fee = customer.shipping_fee_for(subtotal)
+    totals = totals_of(
+        ((line.request.product.tax_rate, line.amount) for line in checked),
+        shipping_fee=shipping_fee,
+        rounding=customer.supplier.rounding,  # as the invoice will compute it
+    )
+    usual = selectors.usual_amounts(member, customer, [line.request.product.pk for line in checked])
+    odd = unusual(checked, usual_pieces=usual.pieces, usual_subtotal=usual.subtotal)
     first = choices[0] if choices else None
     local = local_now(now)
     countdown = None
@@ -232,50 +352,70 @@ def _confirmation(
         if remaining.total_seconds() <= 3 * 3600:
             countdown = int(remaining.total_seconds() // 60)
     problems = problems or {}
-    rows = [
-        {
-            "line": line,
-            "problems": problems.get(
-                line.request.product.product_code, line.problems if source != "fresh" else []
-            ),
-            "cart_line": getattr(line.request, "cart_line", None),
-            "price_seen": _changed_price(line),
-        }
-        for line in checked
-    ]
-    return render(
-        request,
-        "ordering/confirm.html",
-        {
-            "customer": customer,
-            "rows": rows,
-            "source": source,
-            "choices": choices,
-            "chosen_date": chosen_date or (first.day if first else None),
-            "first_choice": first,
-            "countdown_minutes": countdown,
-            "today": local.date(),
-            "locations": locations,
-            "chosen_location": chosen_location
-            or next((loc for loc in locations if loc.is_default), None),
-            "note": note,
-            "subtotal": subtotal,
-            "taxes": sorted(taxes.items(), reverse=True),
-            "shipping_fee": customer.shipping_fee_for(subtotal),
-            "order_problems": problems.get("order", []),
-            "date_problems": problems.get("delivery_date", []),
-            "idempotency_key": key or uuid.uuid4().hex,
-            "hide_prices": customer.hide_prices,
-            "order_form": order_form,
-            "changing": changing,
-            "form_action": (
-                reverse("buyer-order-change", args=[changing.pk])
-                if changing
-                else reverse("buyer-send", args=[customer.supplier.code])
-            ),
-        },
-        status=status,
-    )
+    typed = typed or {}
+    rows = []
+    for line in checked:
+        cart_line = getattr(line.request, "cart_line", None)
+        product = line.request.product
+        rows.append(
+            {
+                "line": line,
+                "problems": problems.get(
+                    product.product_code, line.problems if source != "fresh" else []
+                ),
+                "cart_line": cart_line,
+                "price_seen": _changed_price(line),
+                "units": allowed_units(product),
+                "typed": typed.get(str(cart_line.pk)) if cart_line else None,
+                "unusual": product.pk in odd.lines,
+                "usual_pieces": odd.lines.get(product.pk),
+            }
+        )
+    return {
+        "customer": customer,
+        "rows": rows,
+        "source": source,
+        "choices": choices,
+        "chosen_date": chosen_date or (first.day if first else None),
+        "first_choice": first,
+        "countdown_minutes": countdown,
+        "today": local.date(),
+        "locations": locations,
+        "chosen_location": chosen_location
+        or next((loc for loc in locations if loc.is_default), None),
+        "note": note,
+        "subtotal": subtotal,
+        "totals": totals,
+        "shipping_fee": shipping_fee,
+        "order_problems": problems.get("order", []),
+        "date_problems": problems.get("delivery_date", []),
+        "idempotency_key": key or uuid.uuid4().hex,
+        "hide_prices": customer.hide_prices,
+        "order_form": order_form,
+        "changing": changing,
+        "unusual": odd,
+        "unusual_unconfirmed": unusual_unconfirmed,
+        "waits_for_approval": changing is None and services.needs_approval(member, subtotal),
+        "approval_threshold": member.organization.approval_threshold,
+        "form_action": (
+            reverse("buyer-order-change", args=[changing.pk])
+            if changing
+            else reverse("buyer-send", args=[customer.supplier.code])
+        ),
+    }
+
+
+def _confirmation(
+    request: HttpRequest,
+    member: Membership,
+    customer: Customer,
+    requests: list[LineRequest],
+    *,
+    status: int = 200,
+    **options: Any,
+) -> HttpResponse:
+    context = _confirmation_context(request, member, customer, requests, **options)
+    return render(request, "ordering/confirm.html", context, status=status)
 
 
 def _questions(customer: Customer) -> list[OrderFormField]:
@@ -295,18 +435,50 @@ def _changed_price(line: object) -> str | None:
     return _yen(Decimal(seen))
 
 
-@login_required
-@require_GET
-def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
-    member = require_buyer(request)
-    customer = get_account_for_member(member, supplier_code)
+def _cart_requests(member: Membership, customer: Customer) -> list[LineRequest]:
     requests = []
     for line in selectors.cart_of(member, customer):
         request_line = LineRequest(line.product, line.quantity, line.order_unit, line.note)
         request_line.cart_line = line  # type: ignore[attr-defined]
         request_line.price_seen = line.price_seen  # type: ignore[attr-defined]
         requests.append(request_line)
-    return _confirmation(request, member, customer, requests, source="cart")
+    return requests
+
+
+def _attempt_key(customer: Customer) -> str:
+    return f"ordering.attempt.{customer.pk}"
+
+
+@login_required
+@require_GET
+def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request)
+    customer = get_account_for_member(member, supplier_code)
+    attempt = request.session.pop(_attempt_key(customer), None)
+    if attempt is None:
+        return _confirmation(
+            request, member, customer, _cart_requests(member, customer), source="cart"
+        )
+    # Back from a send that was refused: the page as it was sent, with what is wrong.
+    data = QueryDict(mutable=True)
+    for name, values in attempt["post"].items():
+        data.setlist(name, values)
+    location = customer.locations.filter(pk=data.get("location") or uuid.UUID(int=0)).first()
+    return _confirmation(
+        request,
+        member,
+        customer,
+        _cart_requests(member, customer),
+        source="cart",
+        problems=attempt["problems"],
+        chosen_date=_posted_date(data),
+        chosen_location=location,
+        note=data.get("note", ""),
+        key=data.get("idempotency_key", ""),
+        order_form=_answered_form(customer, data),
+        typed=attempt.get("typed", {}),
+        unusual_unconfirmed=attempt.get("unusual_unconfirmed", False),
+    )
 
 
 @login_required
@@ -423,6 +595,19 @@ class PostedOrder:
     order_form: SupplierOrderForm
 
 
+def _posted_date(data: QueryDict) -> date | None:
+    try:
+        return date.fromisoformat(data.get("delivery_date", ""))
+    except ValueError:
+        return None
+
+
+def _answered_form(customer: Customer, data: QueryDict) -> SupplierOrderForm:
+    form = SupplierOrderForm(data, definitions=_questions(customer))
+    form.is_valid()
+    return form
+
+
 def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
     """The confirmation form as sent: lines, date, location, note, answers, and what is wrong."""
     products = {
@@ -445,24 +630,24 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
         product = products.get(product_id)
         if product is None:
             continue
-        quantity = _quantity(raw_quantity)
+        unit = unit if unit in OrderUnit.values else OrderUnit.PIECE
+        quantity = parse_quantity(raw_quantity)
         price = current[product.pk]
-        if raw_price and not price.hidden and Decimal(raw_price) != price.unit_price:
+        if raw_price and not price.hidden and _decimal(raw_price) != price.unit_price:
             # Never apply a new price silently: show it and let the person send again.
             problems[product.product_code] = [
                 _("The price changed from ¥%(old)s to ¥%(new)s. Check it and send again.")
-                % {"old": _yen(Decimal(raw_price)), "new": _yen(price.unit_price)}
+                % {"old": _yen(_decimal(raw_price) or Decimal(0)), "new": _yen(price.unit_price)}
             ]
         requests.append(
-            LineRequest(
-                product,
-                quantity if quantity is not None else 0,
-                unit if unit in OrderUnit.values else OrderUnit.PIECE,
-                note[:200],
-            )
+            LineRequest(product, quantity if quantity is not None else 0, unit, note[:200])
         )
         if quantity is None:
-            problems[product.product_code] = [_("Enter the quantity as a number.")]
+            too_long = normalize_number_text(raw_quantity).isdigit()
+            problems[product.product_code] = [
+                (too_many(product, 10**9, unit) if too_long else None)
+                or _("Enter the quantity as a number.")
+            ]
     locations = customer.locations.all()
     chosen_location = request.POST.get("location", "")
     location = (
@@ -470,10 +655,7 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
         if chosen_location
         else locations.filter(is_default=True).first()
     )
-    try:
-        chosen = date.fromisoformat(request.POST.get("delivery_date", ""))
-    except ValueError:
-        chosen = None
+    chosen = _posted_date(request.POST)
     note = request.POST.get("note", "")[:1000]
     if location is None:
         problems["order"] = [_("Choose where to deliver.")]
@@ -483,9 +665,19 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
     return PostedOrder(requests, problems, location, chosen, note, order_form)
 
 
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw)
+    except ArithmeticError:
+        return None
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    if request.method == "GET":
+        # A reload of a refused send's page: the cart, not an error.
+        return redirect("buyer-cart", supplier_code=supplier_code)
     member = require_buyer(request, write=True)
     customer = get_account_for_member(member, supplier_code)
     source = request.POST.get("source", "cart")
@@ -493,7 +685,13 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
     posted = _posted_order(request, customer)
     requests, problems, location = posted.requests, posted.problems, posted.location
     chosen, note, order_form = posted.delivery_date, posted.note, posted.order_form
-    if not problems and location is not None:
+    unusual_unconfirmed = False
+    if not problems:
+        checked = check_lines(customer, [r for r in requests if r.quantity > 0])
+        usual = selectors.usual_amounts(member, customer, [r.product.pk for r in requests])
+        odd = unusual(checked, usual_pieces=usual.pieces, usual_subtotal=usual.subtotal)
+        unusual_unconfirmed = bool(odd) and request.POST.get("unusual_ok") != odd.token
+    if not problems and not unusual_unconfirmed and location is not None:
         try:
             sent = services.send_order(
                 member,
@@ -525,6 +723,21 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
                     _("The order was sent (order number %(number)s).") % {"number": order.number},
                 )
             return redirect("buyer-order-detail", order_id=order.pk)
+    if source == "cart":
+        # Keep what was typed in the cart itself and show the cart's own address again, with
+        # its ＋/− buttons: a reload or the back button then never sends or loses anything.
+        typed = _save_cart_form(request, member, customer, request.POST)
+        request.session[_attempt_key(customer)] = {
+            "post": {
+                name: request.POST.getlist(name)
+                for name in request.POST
+                if name not in {"csrfmiddlewaretoken", "action"}
+            },
+            "problems": problems,
+            "typed": typed,
+            "unusual_unconfirmed": unusual_unconfirmed,
+        }
+        return redirect("buyer-cart", supplier_code=supplier_code)
     return _confirmation(
         request,
         member,
@@ -537,6 +750,7 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
         note=note,
         key=key,
         order_form=order_form,
+        unusual_unconfirmed=unusual_unconfirmed,
         status=400,
     )
 
