@@ -54,5 +54,5 @@ def order_totals(order: object) -> Totals:
     return totals_of(
         ((line.tax_rate, line.amount) for line in lines),
         shipping_fee=order.shipping_fee,  # type: ignore[attr-defined]
-        rounding=order.customer.supplier.rounding,  # type: ignore[attr-defined]
+        rounding=order.supplier.rounding,  # type: ignore[attr-defined]
     )

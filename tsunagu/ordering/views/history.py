@@ -12,14 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.calendar.engine import TOKYO
@@ -27,9 +27,11 @@ from tsunagu.customers.models import Location
 from tsunagu.ordering import services
 from tsunagu.ordering.access import BUYER_ROLES, get_order_for_buyer, require_buyer
 from tsunagu.ordering.models import Order, OrderEvent, OrderStatus
+from tsunagu.ordering.totals import order_totals
 
 HISTORY_PAGE_SIZE = 30
 MESSAGE_MAX_LENGTH = 2000
+CANCEL_REASON_MAX_LENGTH = 300
 # The same rule as services.cancel_order: the buyer may withdraw an order until it is accepted.
 CANCELLABLE_STATUSES = {OrderStatus.PENDING_APPROVAL, OrderStatus.SUBMITTED}
 
@@ -145,7 +147,9 @@ def buyer_orders(
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, TOKYO)
         orders = orders.filter(ordered_at__lt=end)
-    return orders.select_related("supplier", "location", "placed_by").order_by("-ordered_at", "-id")
+    return orders.select_related("supplier", "customer", "location", "placed_by").order_by(
+        "-ordered_at", "-id"
+    )
 
 
 def _locations_of(organization: Organization) -> list[Location]:
@@ -154,6 +158,12 @@ def _locations_of(organization: Organization) -> list[Location]:
         .select_related("customer__supplier")
         .order_by("customer__supplier__name", "-is_default", "name")
     )
+
+
+def _with_lines(orders: list[Order]) -> list[Order]:
+    """The lines of a page's orders in one query (their taxes are computed from them)."""
+    prefetch_related_objects(orders, "lines")
+    return orders
 
 
 @login_required
@@ -178,6 +188,9 @@ def order_history(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": [
+                {"order": order, "totals": order_totals(order)} for order in _with_lines(list(page))
+            ],
             "orders": list(page),
             "is_filtered": bool(filters) or bool(form.errors),
             "query": query.urlencode(),
@@ -208,6 +221,9 @@ def _render_order(
             "supplier": supplier,
             "lines": lines,
             "has_shortage": any(line.is_short for line in lines),
+            "has_reduced_rate": any(line.tax_rate == 8 for line in lines),
+            "totals": order_totals(order),
+            "hide_prices": order.customer.hide_prices,
             "timeline": timeline,
             "thread": list(order.messages.select_related("author")),
             "message_form": message_form,
@@ -250,18 +266,45 @@ def order_message(request: HttpRequest, order_id: UUID) -> HttpResponse:
     return redirect(reverse("buyer-order-detail", args=[order.pk]) + "#messages")
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        max_length=CANCEL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The supplier sees it, e.g. 「数を間違えました」."),
+        error_messages={
+            "max_length": gettext_lazy(
+                "A reason can be at most %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """A question first (with an optional reason); only its own button cancels the order."""
     member = require_buyer(request, write=True)
     order = get_order_for_buyer(member, order_id)
-    try:
-        services.cancel_order(order, actor=member)
-    except services.OrderRejectedError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Order %(number)s was cancelled.") % {"number": order.number})
-    return redirect("buyer-order-detail", order_id=order.pk)
+    form = CancelForm(request.POST if request.POST.get("confirmed") else None)
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        try:
+            services.cancel_order(order, actor=member, reason=form.cleaned_data["reason"].strip())
+        except services.OrderRejectedError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Order %(number)s was cancelled.") % {"number": order.number}
+            )
+        return redirect("buyer-order-detail", order_id=order.pk)
+    if order.status not in CANCELLABLE_STATUSES:
+        messages.error(
+            request,
+            _("The supplier has already accepted this order: send them a message to change it."),
+        )
+        return redirect("buyer-order-detail", order_id=order.pk)
+    return render(request, "ordering/order_cancel.html", {"order": order, "form": form})
 
 
 @login_required
