@@ -3,6 +3,7 @@ refused send comes back to the cart's own address with everything typed."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -80,11 +81,16 @@ def test_plus_on_one_line_keeps_the_number_typed_on_another(
 
     assert cart() == [("V1", "piece", 7), ("V2", "piece", 2)]
     page = response.content.decode()
-    # Only the items and the send bar come back, not a whole page.
+    # Only the amounts, the totals, the send bar and the pressed line's number come back: the
+    # number being typed on another line is never replaced.
     assert "<html" not in page
-    assert 'id="cart-items"' in page
+    assert 'id="cart-items"' not in page
     assert 'id="send-bar" hx-swap-oob="true"' in page
-    assert f'value="{cabbage_line}"' in page
+    assert 'id="totals" hx-swap-oob="true"' in page
+    assert page.count('name="line_quantity"') == 1
+    assert re.search(r'name="line_quantity" value="2"[^>]*hx-swap-oob="true"', page)
+    assert "¥1,626<" in page  # 7 × 198 + 2 × 120
+    assert cabbage_line
 
 
 def test_without_javascript_the_steppers_save_every_line_and_come_back(
@@ -141,7 +147,11 @@ def test_an_unreadable_number_is_kept_as_typed_and_the_saved_one_stays(
     )
 
     assert cart() == [("V1", "piece", 2)]
-    assert 'name="line_quantity" value="２x"' in response.content.decode()
+    assert "数量は数字で入力してください。" in response.content.decode()
+    # Coming back to the page shows the saved number.
+    assert 'name="line_quantity" value="2"' in (
+        buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+    )
 
 
 @time_machine.travel(NOW, tick=False)

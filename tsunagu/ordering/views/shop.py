@@ -249,19 +249,29 @@ def cart_update(request: HttpRequest, supplier_code: str) -> HttpResponse:
     alone (nothing else on the page moves); without JavaScript the page comes back."""
     member = require_buyer(request, write=True)
     customer = get_account_for_member(member, supplier_code)
+    before = _cart_shape(member, customer)
     typed = _save_cart_form(request, member, customer, request.POST)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("buyer-cart", supplier_code=supplier_code)
+    requests = _cart_requests(member, customer)
     context = _confirmation_context(
         request,
         member,
         customer,
-        _cart_requests(member, customer),
+        requests,
         source="cart",
         typed=typed,
         chosen_date=_posted_date(request.POST),
     )
+    # Lines gone, joined or in another unit: the whole list again. Otherwise only amounts,
+    # totals and the pressed line's number, so that nothing being typed is replaced.
+    context["full"] = _cart_shape(member, customer) != before
+    context["target"] = request.POST.get("action", "").partition(":")[2]
     return render(request, "ordering/_confirm_items_update.html", context)
+
+
+def _cart_shape(member: Membership, customer: Customer) -> set[tuple[UUID, str]]:
+    return set(selectors.cart_of(member, customer).values_list("pk", "order_unit"))
 
 
 def _visible_product_for(member: Membership, product_id: UUID) -> tuple[Customer, Product]:
@@ -357,6 +367,9 @@ def _confirmation_context(
     for line in checked:
         cart_line = getattr(line.request, "cart_line", None)
         product = line.request.product
+        typed_text = typed.get(str(cart_line.pk)) if cart_line else None
+        if typed_text is not None:
+            problems[product.product_code] = [_typed_problem(product, typed_text, line)]
         rows.append(
             {
                 "line": line,
@@ -366,7 +379,7 @@ def _confirmation_context(
                 "cart_line": cart_line,
                 "price_seen": _changed_price(line),
                 "units": allowed_units(product),
-                "typed": typed.get(str(cart_line.pk)) if cart_line else None,
+                "typed": typed_text,
                 "unusual": product.pk in odd.lines,
                 "usual_pieces": odd.lines.get(product.pk),
             }
@@ -403,6 +416,15 @@ def _confirmation_context(
             else reverse("buyer-send", args=[customer.supplier.code])
         ),
     }
+
+
+def _typed_problem(product: Product, text: str, line: Any) -> str:
+    """Why a number typed in the cart was not saved."""
+    quantity = parse_quantity(text)
+    digits = normalize_number_text(text).isdigit()
+    if quantity is not None or digits:
+        return too_many(product, quantity or 10**9, line.request.order_unit) or ""
+    return _("Enter the quantity as a number.")
 
 
 def _confirmation(
