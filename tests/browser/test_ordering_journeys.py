@@ -203,11 +203,13 @@ def test_the_send_bar_stays_on_a_phone_screen_and_the_items_come_first(
         page.evaluate(f"window.scrollTo(0, {scroll})")
         box = page.get_by_role("button", name="この内容で注文する").bounding_box()
         assert box is not None
-        assert 0 <= box["y"] and box["y"] + box["height"] <= height, scroll
+        assert box["y"] >= 0, scroll
+        assert box["y"] + box["height"] <= height, scroll
         expect(page.locator("#send-bar")).to_contain_text("合計(税込)")
     items = page.locator("#cart-items").bounding_box()
     dates = page.locator("#delivery").bounding_box()
-    assert items is not None and dates is not None
+    assert items is not None
+    assert dates is not None
     assert items["y"] < dates["y"]
     page.evaluate("window.scrollTo(0, 0)")
     SCREENS.mkdir(exist_ok=True)
