@@ -176,3 +176,41 @@ def test_a_refused_send_comes_back_to_the_cart_with_its_steppers_and_typed_value
     assert not Order.objects.exists()
     # A reload shows the cart as saved, and never sends.
     assert buyer_client.get(reverse("buyer-send", args=["test-supplier"])).status_code == 302
+
+
+def test_a_case_only_line_in_pieces_offers_the_case_and_changes_to_it(
+    buyer_client: Client, shop: SimpleNamespace, buyer_member: Membership
+) -> None:
+    # A line put in by the piece before the supplier sold it by the case only.
+    put(buyer_client, shop.sake, 3)
+    shop.sake.sold_by_piece = False
+    shop.sake.save()
+
+    page = buyer_client.get(reverse("buyer-cart", args=["test-supplier"])).content.decode()
+    assert "この商品はケース単位でのみ注文できます。" in page
+    assert re.search(r'<select id="u-[^"]+-piece" name="line_unit"', page)
+    assert '<option value="case">ケース</option>' in page
+    fields = cart_fields(buyer_client)
+
+    buyer_client.post(UPDATE, {**fields, "line_unit": ["case"]})
+
+    assert cart() == [("D1", "case", 3)]
+
+
+def test_a_product_hidden_from_the_customer_cannot_be_a_usual_item_and_is_not_named(
+    buyer_client: Client, shop: SimpleNamespace
+) -> None:
+    from tsunagu.catalog.models import Product
+    from tsunagu.ordering.models import Favourite
+
+    shop.onion.visibility = Product.Visibility.SELECTED
+    shop.onion.save()
+    missing = buyer_client.post(
+        reverse("buyer-favourite", args=["01a23ecc-0000-7000-8000-000000000000"])
+    )
+
+    response = buyer_client.post(reverse("buyer-favourite", args=[shop.onion.pk]), follow=True)
+
+    assert response.status_code == missing.status_code == 404
+    assert "玉ねぎ" not in response.content.decode()
+    assert not Favourite.objects.exists()

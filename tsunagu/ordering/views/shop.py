@@ -378,7 +378,9 @@ def _confirmation_context(
                 ),
                 "cart_line": cart_line,
                 "price_seen": _changed_price(line),
-                "units": allowed_units(product),
+                # A line in a unit the product is not sold in (a case-only product put in by
+                # the piece earlier) keeps its unit in the choice, so that it can be changed.
+                "units": _unit_choice(product, line.request.order_unit),
                 "typed": typed_text,
                 "unusual": product.pk in odd.lines,
                 "usual_pieces": odd.lines.get(product.pk),
@@ -416,6 +418,11 @@ def _confirmation_context(
             else reverse("buyer-send", args=[customer.supplier.code])
         ),
     }
+
+
+def _unit_choice(product: Product, current: str) -> list[str]:
+    units = allowed_units(product)
+    return units if current in units else [current, *units]
 
 
 def _typed_problem(product: Product, text: str, line: Any) -> str:
