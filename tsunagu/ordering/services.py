@@ -462,6 +462,53 @@ def post_message(order: Order, *, actor: Membership, body: str) -> OrderMessage:
     return message
 
 
+def mark_messages_read(order: Order, *, actor: Membership) -> int:
+    """The supplier's messages on this order count as read by the buyer from now on (the
+    organization's, whoever opened it); returns how many were unread. Not audited: reading
+    changes nothing of the business."""
+    if actor.organization_id != order.buyer_id:
+        return 0
+    return OrderMessage.objects.filter(
+        order=order, from_supplier=True, read_by_buyer_at__isnull=True
+    ).update(read_by_buyer_at=timezone.now())
+
+
+@transaction.atomic
+def send_back_order(order: Order, *, actor: Membership, reason: str) -> Order:
+    """A buyer administrator returns a waiting order to the person who placed it, with why.
+    It keeps waiting for approval; once that person changes it, it can be approved."""
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        raise OrderRejectedError({"order": [_("This order is no longer waiting for approval.")]})
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="sent_back",
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor.user,
+        note=reason,
+    )
+    audit.record(
+        "order.sent_back",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        changes={"reason": reason},
+    )
+    if order.placed_by is not None and order.placed_by_id != actor.user_id:
+        context = {"order": order, "reason": reason, "approver": actor.user}
+        subject, text, html = render_email("ordering/email/order_sent_back", context)
+        notifications.queue_email(
+            to=order.placed_by.email,
+            subject=subject,
+            text=text,
+            html=html,
+            organization=actor.organization,
+        )
+    return order
+
+
 # Status changes are data: the moves the supplier may make, and nothing else.
 ALLOWED_MOVES: dict[str, set[str]] = {
     OrderStatus.SUBMITTED: {OrderStatus.ACCEPTED, OrderStatus.CANCELLED},

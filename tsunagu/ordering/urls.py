@@ -31,6 +31,11 @@ urlpatterns = [
     path(
         "buyer/orders/<uuid:order_id>/approve/", history.order_approve, name="buyer-order-approve"
     ),
+    path(
+        "buyer/orders/<uuid:order_id>/send-back/",
+        history.order_send_back,
+        name="buyer-order-send-back",
+    ),
     # The supplier's own questions on the order form (views/order_form.py)
     path("supplier/order-form/", order_form.order_form_fields, name="order-form-fields"),
     # The supplier's inbox, order page and changes (views/inbox.py)

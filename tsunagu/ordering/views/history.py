@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from tsunagu.calendar.engine import TOKYO
 from tsunagu.customers.models import Location
 from tsunagu.ordering import services
 from tsunagu.ordering.access import BUYER_ROLES, get_order_for_buyer, require_buyer
-from tsunagu.ordering.models import Order, OrderEvent, OrderStatus
+from tsunagu.ordering.models import Order, OrderEvent, OrderMessage, OrderStatus
 from tsunagu.ordering.totals import order_totals
 
 HISTORY_PAGE_SIZE = 30
@@ -40,6 +40,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "placed": gettext_lazy("Order placed"),
     "approved": gettext_lazy("Approved by your administrator and sent to the supplier"),
     "cancelled": gettext_lazy("Cancelled"),
+    "sent_back": gettext_lazy("Sent back by your administrator"),
+    "changed": gettext_lazy("Changed"),
     OrderStatus.PENDING_APPROVAL: gettext_lazy("Waiting for approval"),
     OrderStatus.SUBMITTED: gettext_lazy("Sent to the supplier"),
     OrderStatus.ACCEPTED: gettext_lazy("Accepted by the supplier"),
@@ -49,7 +51,7 @@ EVENT_LABELS: dict[str, Promise] = {
 }
 PLACED_FOR_APPROVAL_LABEL = gettext_lazy("Order placed: waiting for approval")
 # Steps people of the buyer take themselves; for the others the supplier, not a person, is named.
-BUYER_EVENT_KINDS = {"placed", "approved", "cancelled"}
+BUYER_EVENT_KINDS = {"placed", "approved", "cancelled", "sent_back"}
 
 
 class OrderFilterForm(forms.Form):
@@ -117,6 +119,20 @@ class MessageForm(forms.Form):
     )
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why it goes back (the person who placed it reads this)"),
+        max_length=CANCEL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": gettext_lazy("Write what should be changed."),
+            "max_length": gettext_lazy(
+                "A reason can be at most %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     event: OrderEvent
@@ -147,8 +163,13 @@ def buyer_orders(
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, TOKYO)
         orders = orders.filter(ordered_at__lt=end)
-    return orders.select_related("supplier", "customer", "location", "placed_by").order_by(
-        "-ordered_at", "-id"
+    unread = OrderMessage.objects.filter(
+        order=OuterRef("pk"), from_supplier=True, read_by_buyer_at__isnull=True
+    )
+    return (
+        orders.select_related("supplier", "customer", "location", "placed_by")
+        .annotate(has_unread=Exists(unread))
+        .order_by("-ordered_at", "-id")
     )
 
 
@@ -199,7 +220,13 @@ def order_history(request: HttpRequest) -> HttpResponse:
 
 
 def _render_order(
-    request: HttpRequest, member: Membership, order: Order, message_form: MessageForm
+    request: HttpRequest,
+    member: Membership,
+    order: Order,
+    message_form: MessageForm,
+    *,
+    unread: int = 0,
+    send_back_form: SendBackForm | None = None,
 ) -> HttpResponse:
     supplier = order.customer.supplier
     timeline = [
@@ -230,8 +257,23 @@ def _render_order(
             "can_write": can_write,
             "can_cancel": can_write and order.status in CANCELLABLE_STATUSES,
             "can_approve": member.is_admin and order.status == OrderStatus.PENDING_APPROVAL,
+            "send_back_form": send_back_form or SendBackForm(),
+            "sent_back": _sent_back(order, timeline),
+            "unread": unread,
         },
     )
+
+
+def _sent_back(order: Order, timeline: list[TimelineEntry]) -> TimelineEntry | None:
+    """The send-back the order is still in: sent back, and not changed or approved since."""
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        return None
+    for entry in reversed(timeline):
+        if entry.event.kind in {"changed", "approved"}:
+            return None
+        if entry.event.kind == "sent_back":
+            return entry
+    return None
 
 
 def _event_label(event: OrderEvent) -> Promise | str:
@@ -246,7 +288,8 @@ def _event_label(event: OrderEvent) -> Promise | str:
 def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
     member = require_buyer(request)
     order = get_order_for_buyer(member, order_id)
-    return _render_order(request, member, order, MessageForm())
+    unread = services.mark_messages_read(order, actor=member)
+    return _render_order(request, member, order, MessageForm(), unread=unread)
 
 
 @login_required
@@ -325,5 +368,29 @@ def order_approve(request: HttpRequest, order_id: UUID) -> HttpResponse:
     else:
         messages.info(
             request, _("Order %(number)s does not need approval.") % {"number": order.number}
+        )
+    return redirect("buyer-order-detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def order_send_back(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """The approver returns a waiting order to the person who placed it, with a reason."""
+    member = require_buyer(request, write=True)
+    order = get_order_for_buyer(member, order_id)
+    if not member.is_admin:
+        raise PermissionDenied
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        return _render_order(request, member, order, MessageForm(), send_back_form=form)
+    try:
+        services.send_back_order(order, actor=member, reason=form.cleaned_data["reason"].strip())
+    except services.OrderRejectedError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Order %(number)s was sent back to %(person)s.")
+            % {"number": order.number, "person": order.placed_by or _("the person who placed it")},
         )
     return redirect("buyer-order-detail", order_id=order.pk)

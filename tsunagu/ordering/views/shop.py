@@ -28,6 +28,7 @@ from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.ordering import selectors, services
 from tsunagu.ordering.access import (
+    BUYER_ROLES,
     accounts_of,
     get_account_for_member,
     get_cart_line_for_member,
@@ -58,7 +59,16 @@ def home(request: HttpRequest) -> HttpResponse:
     accounts = list(accounts_of(member))
     summaries = selectors.home_accounts(member, accounts, now=timezone.now())
     return render(
-        request, "ordering/home.html", {"summaries": summaries, "now": local_now(timezone.now())}
+        request,
+        "ordering/home.html",
+        {
+            "summaries": summaries,
+            "now": local_now(timezone.now()),
+            "waiting": selectors.waiting_for_approval(member),
+            "unread": selectors.unread_orders(member),
+            "first_time": not any(s.usual or s.recent for s in summaries),
+            "can_write": member.role in BUYER_ROLES,
+        },
     )
 
 
