@@ -112,7 +112,7 @@ def test_a_big_order_by_a_member_waits_for_the_owners_approval(
     log_in(page, base, "staff@demo-buyer.example", DEMO_PASSWORD)
     page.get_by_role("link", name="もう一度注文").first.click()
     page.get_by_role("button", name="この内容で注文する").click()
-    expect(page.get_by_role("status")).to_contain_text("管理者が承認すると仕入先に送られます")
+    expect(page.get_by_role("status")).to_contain_text("管理者が承認すると受注企業に送られます")
     order = Order.objects.latest("ordered_at")
     assert order.status == OrderStatus.PENDING_APPROVAL
 

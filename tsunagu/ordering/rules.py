@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tsunagu.calendar.engine import available_delivery_dates, cutoff_for, local_now
@@ -197,13 +198,23 @@ def delivery_choices(customer: Customer, *, now: datetime) -> list[DeliveryChoic
 def date_problem(customer: Customer, day: date | None, *, now: datetime) -> str | None:
     if day is None:
         return _("Choose a delivery date.")
-    if day not in {choice.day for choice in delivery_choices(customer, now=now)}:
+    choices = delivery_choices(customer, now=now)
+    if day not in {choice.day for choice in choices}:
         if day <= local_now(now).date():
-            return _("This date has passed. Choose another delivery date.")
-        return _(
-            "Delivery on this date is not possible (closed, not your delivery day, or past the "
-            "order cutoff). Choose another date."
-        )
+            problem = _("This date has passed. Choose another delivery date.")
+        else:
+            problem = _(
+                "Delivery on this date is not possible (closed, not your delivery day, or past "
+                "the order cutoff). Choose another date."
+            )
+        later = [choice.day for choice in choices if choice.day > day] or [
+            choice.day for choice in choices
+        ]
+        if later:
+            problem += " " + _("The next possible day is %(day)s.") % {
+                "day": date_format(later[0], "n/j (D)")
+            }
+        return problem
     return None
 
 

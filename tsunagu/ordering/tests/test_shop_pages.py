@@ -153,6 +153,8 @@ def test_a_closed_or_past_date_is_refused_on_the_spot(
     for day, message in (
         ("2026-11-25", "この日付は過ぎています"),
         ("2026-11-29", "この日には納品できません"),
+        ("2026-11-25", "次に納品できる日は 11/27 (金) です。"),
+        ("2026-11-29", "次に納品できる日は 11/30 (月) です。"),
     ):
         response = buyer_client.post(
             reverse("buyer-send", args=["test-supplier"]),
