@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,9 @@ def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/buyer/$"))
     before = Order.objects.count()
+    # The usual orders say what is in them, not only a date and a place.
+    expect(page.locator(".usual__items").first).not_to_be_empty()
+    screen(page, "buyer-home")
 
     page.get_by_role("link", name="もう一度注文").first.click()  # tap 1
     expect(page.get_by_role("heading", level=1)).to_have_text("確認して送信")
@@ -40,6 +44,10 @@ def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(
 
     expect(page.get_by_role("status")).to_contain_text("注文を送信しました(受注番号 S-")
     assert Order.objects.count() == before + 1
+    # After sending, the main button goes home; ordering the same again is secondary.
+    expect(page.locator("#home-link")).to_have_class(re.compile("btn--primary"))
+    expect(page.locator("#reorder-link")).to_have_class(re.compile("btn--secondary"))
+    screen(page, "buyer-order-sent")
 
 
 def test_a_new_order_through_search_a_case_and_a_chosen_date(
@@ -92,6 +100,7 @@ def test_an_order_below_the_minimum_is_corrected_on_the_spot(
     expect(card).to_contain_text("5袋から")
     card.locator("input[name=quantity]").fill("2")
     card.get_by_role("button", name="カートに入れる").click()
+    expect(card.get_by_role("status")).to_contain_text("カートに入れました")
     page.goto(f"{base}/buyer/s/demo-supplier/cart/")
     page.get_by_role("button", name="この内容で注文する").click()
 
@@ -128,6 +137,12 @@ def test_a_big_order_by_a_member_waits_for_the_owners_approval(
 
 
 SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def screen(page: Page, name: str) -> None:
+    """With TSUNAGU_SCREENS=1, keep the screen as docs/screens/NAME.png (the docs' pictures)."""
+    if os.environ.get("TSUNAGU_SCREENS"):
+        page.screenshot(path=str(SCREENS / f"{name}.png"))
 
 
 def test_quick_order_with_a_bad_line_never_puts_the_good_ones_in_twice(
@@ -212,8 +227,9 @@ def test_the_send_bar_stays_on_a_phone_screen_and_the_items_come_first(
     assert dates is not None
     assert items["y"] < dates["y"]
     page.evaluate("window.scrollTo(0, 0)")
-    SCREENS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENS / "buyer-confirm-phone.png"))
+    screen(page, "buyer-confirm-phone")
+    page.locator("#delivery").scroll_into_view_if_needed()
+    screen(page, "buyer-cart")
 
 
 def test_adding_to_the_cart_and_to_the_usual_items_keeps_the_place_in_the_catalogue(
@@ -236,3 +252,5 @@ def test_adding_to_the_cart_and_to_the_usual_items_keeps_the_place_in_the_catalo
     card.get_by_role("button", name=re.compile("いつもの")).click()
     expect(card.get_by_role("status")).to_contain_text("いつもの商品に")
     assert page.evaluate("window.scrollY") == before
+    page.evaluate("window.scrollTo(0, 0)")
+    screen(page, "buyer-catalogue")
