@@ -714,11 +714,11 @@ def _decimal(raw: str) -> Decimal | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request, write=request.method == "POST")
+    customer = get_account_for_member(member, supplier_code)
     if request.method == "GET":
         # A reload of a refused send's page: the cart, not an error.
         return redirect("buyer-cart", supplier_code=supplier_code)
-    member = require_buyer(request, write=True)
-    customer = get_account_for_member(member, supplier_code)
     source = request.POST.get("source", "cart")
     key = request.POST.get("idempotency_key", "")[:64] or uuid.uuid4().hex
     posted = _posted_order(request, customer)
