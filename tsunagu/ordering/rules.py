@@ -211,8 +211,9 @@ def date_problem(customer: Customer, day: date | None, *, now: datetime) -> str 
             choice.day for choice in choices
         ]
         if later:
-            problem += " " + _("The next possible day is %(day)s.") % {
-                "day": date_format(later[0], "n/j (D)")
+            problem = _("%(problem)s The next possible day is %(day)s.") % {
+                "problem": problem,
+                "day": date_format(later[0], "n/j (D)"),
             }
         return problem
     return None
