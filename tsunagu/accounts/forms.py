@@ -39,6 +39,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
             "is_corporation",
             "registration_number",
             "rounding",
+            "max_order_quantity",
             "allowed_email_domains",
             "require_two_factor",
         ]
@@ -48,10 +49,19 @@ class OrganizationForm(forms.ModelForm[Organization]):
             ),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "fax": forms.TextInput(attrs={"inputmode": "tel"}),
+            "max_order_quantity": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off"}
+            ),
         }
 
     # Matters of a company that sells: not asked of one that only buys.
-    SUPPLIER_FIELDS = ("is_corporation", "registration_number", "rounding", "allowed_email_domains")
+    SUPPLIER_FIELDS = (
+        "is_corporation",
+        "registration_number",
+        "rounding",
+        "max_order_quantity",
+        "allowed_email_domains",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

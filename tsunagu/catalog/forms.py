@@ -67,7 +67,8 @@ class ProductForm(forms.ModelForm[Product]):
         min_value=1,
         max_value=999_999,
         help_text=_(
-            "The most one order may ask for, in the product's unit. Empty: up to 9,999 per order."
+            "The most one order may ask for, in the product's unit. "
+            "Empty: the default of the organization settings (9,999 unless set)."
         ),
     )
 

@@ -55,7 +55,8 @@ class Product(BaseModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(999_999)],
         help_text=_(
-            "The most one order may ask for, in the product's unit. Empty: up to 9,999 per order."
+            "The most one order may ask for, in the product's unit. "
+            "Empty: the default of the organization settings (9,999 unless set)."
         ),
     )
     stock = models.DecimalField(_("stock"), max_digits=12, decimal_places=2, null=True, blank=True)

@@ -35,8 +35,13 @@ def parse_quantity(raw: str) -> int | None:
     return int(text)
 
 
-def max_pieces(product: Product) -> int:
-    return product.max_quantity or DEFAULT_MAX_PIECES
+def max_pieces(product: Product, customer: Customer) -> int:
+    """The product's own limit, else the supplier's default for its products, else ours."""
+    return (
+        product.max_quantity
+        or getattr(customer.supplier, "max_order_quantity", None)
+        or DEFAULT_MAX_PIECES
+    )
 
 
 def allowed_units(product: Product) -> list[str]:
@@ -60,9 +65,9 @@ def pieces_of(product: Product, quantity: int, unit: str) -> int:
     return quantity
 
 
-def too_many(product: Product, quantity: int, unit: str) -> str | None:
+def too_many(product: Product, quantity: int, unit: str, customer: Customer) -> str | None:
     """The sentence refusing a quantity above the product's upper limit, or None."""
-    limit = max_pieces(product)
+    limit = max_pieces(product, customer)
     if pieces_of(product, quantity, unit) <= limit:
         return None
     return _("At most %(max)s %(unit)s per order. Check the number, or call the supplier.") % {
@@ -122,7 +127,7 @@ def line_problems(customer: Customer, request: LineRequest) -> list[str]:
         if request.order_unit == OrderUnit.CASE
         else quantity
     )
-    problem = too_many(product, quantity, request.order_unit)
+    problem = too_many(product, quantity, request.order_unit, customer)
     if problem:
         problems.append(problem)
         return problems

@@ -140,3 +140,37 @@ def test_the_usual_quantity_is_sent_without_a_question(
         assert 'name="unusual_ok"' not in page
         assert send(buyer_client, form_fields(page)).status_code == 302  # type: ignore[attr-defined]
     assert Order.objects.count() == 3
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_suppliers_default_limit_counts_for_products_without_their_own(
+    buyer_client: Client, shop: SimpleNamespace, supplier: Organization
+) -> None:
+    supplier.max_order_quantity = 200
+    supplier.save()
+
+    assert "1回の注文は200玉までです。" in add(buyer_client, shop.cabbage, "201")
+    assert not CartLine.objects.exists()
+    shop.cabbage.max_quantity = 500
+    shop.cabbage.save()
+    add(buyer_client, shop.cabbage, "400")
+    assert CartLine.objects.get().quantity == 400
+
+
+def test_the_supplier_sets_its_default_limit_on_its_settings_page(
+    supplier_client: Client, supplier: Organization
+) -> None:
+    page = supplier_client.get(reverse("organization-settings")).content.decode()
+    assert 'name="max_order_quantity"' in page
+
+    refused = supplier_client.post(
+        reverse("organization-settings"),
+        {"name": supplier.name, "rounding": "down", "max_order_quantity": "99999999"},
+    )
+    assert refused.status_code == 200
+    supplier_client.post(
+        reverse("organization-settings"),
+        {"name": supplier.name, "rounding": "down", "max_order_quantity": "300"},
+    )
+    supplier.refresh_from_db()
+    assert supplier.max_order_quantity == 300

@@ -166,9 +166,9 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     if quantity is None or quantity < 1:
         problem = _("Enter the quantity as a number of 1 or more.")
         if normalize_number_text(request.POST.get("quantity", "")).isdigit():
-            problem = too_many(product, 10**9, unit)
+            problem = too_many(product, 10**9, unit, customer)
     else:
-        problem = too_many(product, quantity, unit)
+        problem = too_many(product, quantity, unit, customer)
     if problem:
         if request.htmx:  # type: ignore[attr-defined]
             return _card_response(
@@ -233,7 +233,7 @@ def _save_cart_form(
         if line is None:
             continue
         quantity = parse_quantity(raw)
-        if quantity is None or too_many(line.product, quantity, unit):
+        if quantity is None or too_many(line.product, quantity, unit, customer):
             typed[line_id] = raw
             quantity = line.quantity
         if line_id == target:
@@ -379,7 +379,7 @@ def _confirmation_context(
         product = line.request.product
         typed_text = typed.get(str(cart_line.pk)) if cart_line else None
         if typed_text is not None:
-            problems[product.product_code] = [_typed_problem(product, typed_text, line)]
+            problems[product.product_code] = [_typed_problem(product, typed_text, line, customer)]
         rows.append(
             {
                 "line": line,
@@ -435,12 +435,12 @@ def _unit_choice(product: Product, current: str) -> list[str]:
     return units if current in units else [current, *units]
 
 
-def _typed_problem(product: Product, text: str, line: Any) -> str:
+def _typed_problem(product: Product, text: str, line: Any, customer: Customer) -> str:
     """Why a number typed in the cart was not saved."""
     quantity = parse_quantity(text)
     digits = normalize_number_text(text).isdigit()
     if quantity is not None or digits:
-        return too_many(product, quantity or 10**9, line.request.order_unit) or ""
+        return too_many(product, quantity or 10**9, line.request.order_unit, customer) or ""
     return _("Enter the quantity as a number.")
 
 
@@ -548,7 +548,7 @@ class QuickLine:
 
 
 def _quick_line(
-    raw: str, products: dict[str, Product]
+    raw: str, products: dict[str, Product], customer: Customer
 ) -> tuple[Product, int, str] | QuickLine | None:
     """A typed line read as (product, quantity, unit), or why it cannot be; None when blank."""
     text = nfkc(raw).strip()
@@ -576,7 +576,7 @@ def _quick_line(
             if unit == OrderUnit.PIECE
             else _("This product is not sold by the case."),
         )
-    problem = too_many(product, quantity, unit)
+    problem = too_many(product, quantity, unit, customer)
     if problem:
         return QuickLine(raw.strip(), problem)
     return product, quantity, unit
@@ -603,7 +603,7 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
         products = {p.product_code.lower(): p for p in selectors.visible_products(customer)}
         added = 0
         for raw in text.splitlines():
-            read = _quick_line(raw, products)
+            read = _quick_line(raw, products, customer)
             if read is None:
                 continue
             if isinstance(read, QuickLine):
@@ -684,7 +684,7 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
         if quantity is None:
             too_long = normalize_number_text(raw_quantity).isdigit()
             problems[product.product_code] = [
-                (too_many(product, 10**9, unit) if too_long else None)
+                (too_many(product, 10**9, unit, customer) if too_long else None)
                 or _("Enter the quantity as a number.")
             ]
     locations = customer.locations.all()
