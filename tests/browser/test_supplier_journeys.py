@@ -121,7 +121,7 @@ def test_a_phone_order_outside_the_rules_is_confirmed_with_a_reason_and_the_buye
     page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     page.goto(f"{base}/buyer/orders/{order.pk}/")
-    expect(page.locator("#summary")).to_contain_text("納品日(仕入先が設定)")
+    expect(page.locator("#summary")).to_contain_text("納品日(受注企業が設定)")
     expect(page.locator("#lines")).to_contain_text("朝一番で")
 
 

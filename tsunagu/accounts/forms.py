@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Invitation, Organization, Role, User
 from tsunagu.core.registration import validate_registration_number
+from tsunagu.core.text import normalize_number_text
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -37,6 +39,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
             "is_corporation",
             "registration_number",
             "rounding",
+            "max_order_quantity",
             "allowed_email_domains",
             "require_two_factor",
         ]
@@ -46,7 +49,54 @@ class OrganizationForm(forms.ModelForm[Organization]):
             ),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "fax": forms.TextInput(attrs={"inputmode": "tel"}),
+            "max_order_quantity": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off"}
+            ),
         }
+
+    # Matters of a company that sells: not asked of one that only buys.
+    SUPPLIER_FIELDS = (
+        "is_corporation",
+        "registration_number",
+        "rounding",
+        "max_order_quantity",
+        "allowed_email_domains",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organization = self.instance
+        if organization.is_buyer:
+            self.fields["approval_threshold"] = forms.CharField(
+                label=_("Orders that need approval: above (yen, tax excluded)"),
+                required=False,
+                max_length=20,
+                initial=organization.approval_threshold,
+                help_text=_(
+                    "An order by a member (not an owner or administrator) above this amount, "
+                    "tax excluded, waits until an owner or administrator approves it: only then "
+                    "does it reach the supplier. The member sees this before sending. "
+                    "Leave empty to send every order at once."
+                ),
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "30000"}
+                ),
+            )
+            if organization.approval_threshold is not None:
+                self.initial["approval_threshold"] = f"{organization.approval_threshold:.0f}"
+        if not organization.is_supplier:
+            for name in self.SUPPLIER_FIELDS:
+                self.fields.pop(name, None)
+
+    def clean_approval_threshold(self) -> Decimal | None:
+        text = normalize_number_text(self.cleaned_data.get("approval_threshold") or "")
+        if not text:
+            return None
+        if not text.isascii() or not text.isdigit() or len(text) > 11:
+            raise ValidationError(
+                _("Write the amount in yen as a whole number, e.g. 30000 (up to 11 digits).")
+            )
+        return Decimal(text)
 
     def clean_allowed_email_domains(self) -> str:
         value: str = self.cleaned_data["allowed_email_domains"]
@@ -73,16 +123,32 @@ class OrganizationForm(forms.ModelForm[Organization]):
         return cleaned
 
 
-def role_choices(for_owner: bool) -> list[tuple[str, StrOrPromise]]:
-    return [(value, label) for value, label in Role.choices if for_owner or value != Role.OWNER]
+def role_choices(
+    for_owner: bool, organization: Organization | None = None
+) -> list[tuple[str, StrOrPromise]]:
+    """The roles one may give; the shipping role only in a company that sells and ships."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if (for_owner or value != Role.OWNER)
+        and not (
+            value == Role.SHIPPING and organization is not None and not organization.is_supplier
+        )
+    ]
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, for_owner: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        for_owner: bool,
+        organization: Organization | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(for_owner)  # type: ignore[attr-defined]
+        self.fields["role"].choices = role_choices(for_owner, organization)  # type: ignore[attr-defined]
 
 
 class InvitationForm(forms.Form):
@@ -104,7 +170,7 @@ class InvitationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["role"].choices = role_choices(for_owner)  # type: ignore[attr-defined]
+        self.fields["role"].choices = role_choices(for_owner, organization)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

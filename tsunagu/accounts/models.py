@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -130,6 +131,16 @@ class Organization(BaseModel):
         help_text=_(
             "Orders by members above this amount (tax excluded) wait for an administrator's "
             "approval before they reach the supplier. Leave empty for no approval."
+        ),
+    )
+    max_order_quantity = models.PositiveIntegerField(
+        _("most of one product per order"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(999_999)],
+        help_text=_(
+            "For products without a limit of their own: the most one order line may ask for, "
+            "in the product's unit. Empty: 9,999."
         ),
     )
     require_two_factor = models.BooleanField(

@@ -103,7 +103,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
     require_recent_login(request)
     form = OrganizationForm(request.POST or None, instance=admin.organization)
     if request.method == "POST" and form.is_valid():
-        data = {field: form.cleaned_data[field] for field in form.Meta.fields}
+        data = {field: form.cleaned_data[field] for field in form.fields}
         services.update_organization(admin.organization, actor=admin, data=data)
         messages.success(request, _("The organization's settings were saved."))
         return redirect("organization-settings")
@@ -137,7 +137,10 @@ def member_detail(request: HttpRequest, membership_id: UUID) -> HttpResponse:
     member = get_member_for_admin(admin, membership_id)
     require_recent_login(request)
     form = RoleForm(
-        request.POST or None, initial={"role": member.role}, for_owner=admin.role == Role.OWNER
+        request.POST or None,
+        initial={"role": member.role},
+        for_owner=admin.role == Role.OWNER,
+        organization=admin.organization,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -53,6 +53,7 @@ ACTION_LABELS = {
     "order.entered_by_proxy": _("Order entered for the customer (phone, FAX, e-mail, LINE)"),
     "order.imported": _("Order recorded from CSV"),
     "order.revised": _("Order changed by the supplier"),
+    "order.sent_back": _("Order sent back by the buyer's administrator"),
     "order.source_attached": _("Order source attached (FAX, photo, e-mail)"),
     "order_form_field.created": _("Order form question added"),
     "shipping.assigned": _("Shipping instruction given"),

@@ -83,6 +83,15 @@ class ProductForm(forms.ModelForm[Product]):
         decimal_places=2,
         validators=bounds.STOCK.validators(),
     )
+    max_quantity = LooseIntegerField(
+        label=_("maximum quantity per order"),
+        required=False,
+        validators=bounds.QUANTITY.validators(),
+        help_text=_(
+            "The most one order may ask for, in the product's unit. "
+            "Empty: the default of the organization settings (9,999 unless set)."
+        ),
+    )
 
     class Meta:
         model = Product
@@ -100,6 +109,7 @@ class ProductForm(forms.ModelForm[Product]):
             "tax_rate",
             "min_quantity",
             "order_multiple",
+            "max_quantity",
             "stock",
             "photo",
             "description",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,17 @@ class Product(BaseModel):
     min_quantity = models.PositiveIntegerField(_("minimum quantity"), default=1)
     order_multiple = models.PositiveIntegerField(
         _("order multiple"), default=1, validators=[MinValueValidator(1)]
+    )
+    # The most one order line may hold, in pieces; empty: the ordering default (rules.py).
+    max_quantity = models.PositiveIntegerField(
+        _("maximum quantity per order"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(999_999)],
+        help_text=_(
+            "The most one order may ask for, in the product's unit. "
+            "Empty: the default of the organization settings (9,999 unless set)."
+        ),
     )
     stock = models.DecimalField(_("stock"), max_digits=12, decimal_places=2, null=True, blank=True)
     photo = models.ImageField(

@@ -179,6 +179,8 @@ class OrderMessage(BaseModel):
     author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     from_supplier = models.BooleanField(default=False)
     body = models.TextField(_("message"))
+    # When someone of the buyer first opened the order after the supplier wrote this message.
+    read_by_buyer_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tsunagu.calendar.engine import available_delivery_dates, cutoff_for, local_now
@@ -14,8 +15,65 @@ from tsunagu.calendar.selectors import rules_for
 from tsunagu.catalog.models import CustomerPrice, Product
 from tsunagu.catalog.pricing import Price, price_for
 from tsunagu.core.money import round_money
+from tsunagu.core.text import normalize_number_text
 from tsunagu.customers.models import Customer
 from tsunagu.ordering.models import OrderUnit
+
+# The most of one product one order line may ask for, in pieces, when the supplier set no limit
+# of its own on the product (Product.max_quantity). A wrong tap, not a real order, above it.
+DEFAULT_MAX_PIECES = 9_999
+# Typed numbers longer than this are refused before anything else: they fit no column.
+MAX_QUANTITY_DIGITS = 7
+
+
+def parse_quantity(raw: str) -> int | None:
+    """A typed quantity ('１０', '1,200') as a whole number; None when it is not one, or is too
+    long to be a quantity at all (the caller says so next to the field)."""
+    text = normalize_number_text(raw or "")
+    if not text.isascii() or not text.isdigit() or len(text.lstrip("0")) > MAX_QUANTITY_DIGITS:
+        return None
+    return int(text)
+
+
+def max_pieces(product: Product, customer: Customer) -> int:
+    """The product's own limit, else the supplier's default for its products, else ours."""
+    return (
+        product.max_quantity
+        or getattr(customer.supplier, "max_order_quantity", None)
+        or DEFAULT_MAX_PIECES
+    )
+
+
+def allowed_units(product: Product) -> list[str]:
+    """The units this product may be ordered in, the piece first."""
+    units: list[str] = []
+    if product.sold_by_piece:
+        units.append(OrderUnit.PIECE.value)
+    if product.sold_by_case and product.units_per_case:
+        units.append(OrderUnit.CASE.value)
+    return units or [OrderUnit.PIECE.value]
+
+
+def default_unit(product: Product) -> str:
+    """The piece when it may be ordered by the piece, else the case (a case-only product)."""
+    return allowed_units(product)[0]
+
+
+def pieces_of(product: Product, quantity: int, unit: str) -> int:
+    if unit == OrderUnit.CASE and product.units_per_case:
+        return quantity * product.units_per_case
+    return quantity
+
+
+def too_many(product: Product, quantity: int, unit: str, customer: Customer) -> str | None:
+    """The sentence refusing a quantity above the product's upper limit, or None."""
+    limit = max_pieces(product, customer)
+    if pieces_of(product, quantity, unit) <= limit:
+        return None
+    return _("At most %(max)s %(unit)s per order. Check the number, or call the supplier.") % {
+        "max": f"{limit:,}",
+        "unit": product.unit,
+    }
 
 
 @dataclass
@@ -69,6 +127,10 @@ def line_problems(customer: Customer, request: LineRequest) -> list[str]:
         if request.order_unit == OrderUnit.CASE
         else quantity
     )
+    problem = too_many(product, quantity, request.order_unit, customer)
+    if problem:
+        problems.append(problem)
+        return problems
     if pieces < product.min_quantity:
         problems.append(
             _("At least %(min)s %(unit)s per order.")
@@ -141,13 +203,24 @@ def delivery_choices(customer: Customer, *, now: datetime) -> list[DeliveryChoic
 def date_problem(customer: Customer, day: date | None, *, now: datetime) -> str | None:
     if day is None:
         return _("Choose a delivery date.")
-    if day not in {choice.day for choice in delivery_choices(customer, now=now)}:
+    choices = delivery_choices(customer, now=now)
+    if day not in {choice.day for choice in choices}:
         if day <= local_now(now).date():
-            return _("This date has passed. Choose another delivery date.")
-        return _(
-            "Delivery on this date is not possible (closed, not your delivery day, or past the "
-            "order cutoff). Choose another date."
-        )
+            problem = _("This date has passed. Choose another delivery date.")
+        else:
+            problem = _(
+                "Delivery on this date is not possible (closed, not your delivery day, or past "
+                "the order cutoff). Choose another date."
+            )
+        later = [choice.day for choice in choices if choice.day > day] or [
+            choice.day for choice in choices
+        ]
+        if later:
+            problem = _("%(problem)s The next possible day is %(day)s.") % {
+                "problem": problem,
+                "day": date_format(later[0], "n/j (D)"),
+            }
+        return problem
     return None
 
 
@@ -173,3 +246,52 @@ def order_problems(
         if line.problems:
             problems[line.request.product.product_code] = line.problems
     return checked, problems
+
+
+# An order is unusual, and asks "are you sure?" before it is sent, when a line is this many times
+# the organization's usual pieces of the product, or the subtotal this many times its usual one.
+UNUSUAL_FACTOR = 10
+# Without history: from this many pieces on one line, or this subtotal (yen, tax excluded).
+UNUSUAL_PIECES_WITHOUT_HISTORY = 1_000
+UNUSUAL_SUBTOTAL_WITHOUT_HISTORY = Decimal(1_000_000)
+
+
+@dataclass(frozen=True)
+class Unusual:
+    """The lines (product id → usual pieces, 0 without history) and whether the subtotal is far
+    above what this organization orders; `token` names exactly these quantities."""
+
+    lines: dict[object, int]
+    subtotal_usual: Decimal | None
+    subtotal_unusual: bool
+    token: str
+
+    def __bool__(self) -> bool:
+        return bool(self.lines) or self.subtotal_unusual
+
+
+def unusual(
+    checked: list[CheckedLine], *, usual_pieces: dict, usual_subtotal: Decimal | None
+) -> Unusual:
+    import hashlib
+
+    lines: dict[object, int] = {}
+    for line in checked:
+        product = line.request.product
+        usual = usual_pieces.get(product.pk)
+        limit = usual * UNUSUAL_FACTOR if usual else UNUSUAL_PIECES_WITHOUT_HISTORY
+        if line.pieces >= limit and line.pieces > 0:
+            lines[product.pk] = usual or 0
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    subtotal_limit = (
+        usual_subtotal * UNUSUAL_FACTOR if usual_subtotal else UNUSUAL_SUBTOTAL_WITHOUT_HISTORY
+    )
+    subtotal_unusual = subtotal >= subtotal_limit
+    token = ""
+    if lines or subtotal_unusual:
+        named = sorted(
+            f"{line.request.product.pk}:{line.request.order_unit}:{line.request.quantity}"
+            for line in checked
+        )
+        token = hashlib.sha256(f"{subtotal}|{'|'.join(named)}".encode()).hexdigest()[:32]
+    return Unusual(lines, usual_subtotal, subtotal_unusual, token)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -69,12 +70,179 @@ def cart_counts(member: Membership) -> dict[object, int]:
 
 
 @dataclass
+class ItemText:
+    name: str
+    quantity: int
+    unit: str
+
+
+@dataclass
+class OrderSummary:
+    """An earlier order as the home shows it: what is in it (the first items), its total, and
+    how many of the recent orders were much the same (1 for a one-off)."""
+
+    order: Order
+    items: list[ItemText]
+    more_items: int
+    total: Decimal
+    times: int = 1
+    product_ids: frozenset[UUID] = frozenset()
+
+
+@dataclass
 class AccountSummary:
     customer: Customer
-    recent: list[Order]
+    usual: list[OrderSummary]
+    recent: list[OrderSummary]
     favourites: int
     cart_lines: int
     next_delivery: DeliveryChoice | None
+
+
+# The home looks at this many of an organization's latest orders per supplier to find what it
+# orders repeatedly; two orders are "the same order" when most of their products are the same.
+HOME_LOOKBACK = 30
+SAME_ORDER_SIMILARITY = 0.6
+HOME_FIRST_ITEMS = 3
+
+
+def _similar(a: frozenset[UUID], b: frozenset[UUID]) -> bool:
+    return bool(a | b) and len(a & b) / len(a | b) >= SAME_ORDER_SIMILARITY
+
+
+def _usual_and_recent(
+    summaries: list[OrderSummary],
+) -> tuple[list[OrderSummary], list[OrderSummary]]:
+    """Groups of much the same order, newest first within each: those seen twice or more are
+    the usual ones (most often first, the newest of each shown); the rest, newest first, are
+    only recent."""
+    groups: list[list[OrderSummary]] = []
+    for summary in summaries:
+        for group in groups:
+            if _similar(group[0].product_ids, summary.product_ids):
+                group.append(summary)
+                break
+        else:
+            groups.append([summary])
+    usual = []
+    for group in sorted(
+        (g for g in groups if len(g) > 1),
+        key=lambda g: (-len(g), -g[0].order.ordered_at.timestamp()),
+    ):
+        group[0].times = len(group)
+        usual.append(group[0])
+    recent = [g[0] for g in groups if len(g) == 1]
+    return usual[:3], recent[:2]
+
+
+def home_accounts(
+    member: Membership, accounts: list[Customer], *, now: datetime
+) -> list[AccountSummary]:
+    """For the buyer home: each supplier with its usual and recent orders (what is in each) and
+    favourites, in a fixed number of queries."""
+    from tsunagu.ordering.totals import totals_of
+
+    by_customer: dict[object, list[Order]] = defaultdict(list)
+    orders = (
+        Order.objects.filter(buyer=member.organization, customer__in=accounts)
+        .exclude(status=OrderStatus.CANCELLED)
+        .select_related("location")
+        .order_by("-ordered_at")[: HOME_LOOKBACK * max(len(accounts), 1)]
+    )
+    for order in orders:
+        if len(by_customer[order.customer_id]) < HOME_LOOKBACK:
+            by_customer[order.customer_id].append(order)
+    wanted = [order.pk for orders_of in by_customer.values() for order in orders_of]
+    lines: dict[UUID, list[tuple]] = defaultdict(list)
+    for row in (
+        OrderLine.objects.filter(order_id__in=wanted)
+        .order_by("order_id", "position")
+        .values_list(
+            "order_id",
+            "product_id",
+            "product_name",
+            "quantity",
+            "order_unit",
+            "unit_label",
+            "amount",
+            "tax_rate",
+        )
+    ):
+        lines[row[0]].append(row)
+    rounding = {c.pk: c.supplier.rounding for c in accounts}
+    favourites = dict(
+        Favourite.objects.filter(buyer=member.organization)
+        .values("supplier_id")
+        .annotate(n=Count("id"))
+        .values_list("supplier_id", "n")
+    )
+    carts = cart_counts(member)
+    summaries = []
+    for customer in accounts:
+        shown = []
+        for order in by_customer.get(customer.pk, []):
+            rows = lines.get(order.pk, [])
+            shown.append(
+                OrderSummary(
+                    order=order,
+                    items=[
+                        ItemText(name, quantity, "case" if unit == "case" else label)
+                        for _o, _p, name, quantity, unit, label, _a, _r in rows[:HOME_FIRST_ITEMS]
+                    ],
+                    more_items=max(len(rows) - HOME_FIRST_ITEMS, 0),
+                    total=totals_of(
+                        ((rate, amount) for *_rest, amount, rate in rows),
+                        shipping_fee=order.shipping_fee,
+                        rounding=rounding[customer.pk],
+                    ).total,
+                    product_ids=frozenset(row[1] for row in rows),
+                )
+            )
+        usual, recent = _usual_and_recent(shown)
+        choices = delivery_choices(customer, now=now)
+        summaries.append(
+            AccountSummary(
+                customer=customer,
+                usual=usual,
+                recent=recent,
+                favourites=favourites.get(customer.supplier_id, 0),
+                cart_lines=carts.get(customer.pk, 0),
+                next_delivery=choices[0] if choices else None,
+            )
+        )
+    return summaries
+
+
+def unread_orders(member: Membership) -> list[Order]:
+    """The organization's orders with a supplier message nobody of the buyer has opened yet,
+    newest message first, each with `unread` (how many)."""
+    unread = OrderMessage.objects.filter(
+        order=OuterRef("pk"), from_supplier=True, read_by_buyer_at__isnull=True
+    )
+    return list(
+        Order.objects.filter(buyer=member.organization)
+        .annotate(
+            unread=Subquery(
+                unread.order_by().annotate(n=Func("id", function="COUNT")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            last_message=Subquery(unread.order_by("-created_at").values("created_at")[:1]),
+        )
+        .filter(unread__gt=0)
+        .select_related("supplier")
+        .order_by("-last_message")[:10]
+    )
+
+
+def waiting_for_approval(member: Membership) -> list[Order]:
+    """For an administrator: the organization's orders waiting for approval, oldest first."""
+    if not member.is_admin:
+        return []
+    return list(
+        Order.objects.filter(buyer=member.organization, status=OrderStatus.PENDING_APPROVAL)
+        .select_related("supplier", "placed_by", "location")
+        .order_by("ordered_at")
+    )
 
 
 def _line_count() -> Subquery:
@@ -87,42 +255,6 @@ def _line_count() -> Subquery:
         .values("n")[:1],
         output_field=IntegerField(),
     )
-
-
-def home_accounts(
-    member: Membership, accounts: list[Customer], *, now: datetime
-) -> list[AccountSummary]:
-    """For the buyer home: each supplier with its last orders and favourites (fixed queries)."""
-    recent: dict[object, list[Order]] = defaultdict(list)
-    orders = (
-        Order.objects.filter(buyer=member.organization, customer__in=accounts)
-        .exclude(status=OrderStatus.CANCELLED)
-        .annotate(line_count=_line_count())
-        .order_by("-ordered_at")[: 10 * max(len(accounts), 1)]
-    )
-    for order in orders:
-        if len(recent[order.customer_id]) < 3:
-            recent[order.customer_id].append(order)
-    favourites = dict(
-        Favourite.objects.filter(buyer=member.organization)
-        .values("supplier_id")
-        .annotate(n=Count("id"))
-        .values_list("supplier_id", "n")
-    )
-    carts = cart_counts(member)
-    summaries = []
-    for customer in accounts:
-        choices = delivery_choices(customer, now=now)
-        summaries.append(
-            AccountSummary(
-                customer=customer,
-                recent=recent.get(customer.pk, []),
-                favourites=favourites.get(customer.supplier_id, 0),
-                cart_lines=carts.get(customer.pk, 0),
-                next_delivery=choices[0] if choices else None,
-            )
-        )
-    return summaries
 
 
 def last_quantities(member: Membership, customer: Customer) -> dict[UUID, tuple[int, str]]:
@@ -233,4 +365,48 @@ def todays_work(supplier_id: UUID, *, today: date) -> TodaysWork:
         ).count(),
         to_ship=to_ship,
         unanswered=unanswered_orders(supplier_id).count(),
+    )
+
+
+# How many of the organization's latest orders "usual" looks at.
+USUAL_LOOKBACK = 10
+
+
+@dataclass(frozen=True)
+class UsualAmounts:
+    """What the organization usually orders from one supplier: per product the median pieces of
+    its last lines, and the median subtotal of its last orders (None without history)."""
+
+    pieces: dict[UUID, int]
+    subtotal: Decimal | None
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def usual_amounts(member: Membership, customer: Customer, product_ids: list[UUID]) -> UsualAmounts:
+    """In two queries, whatever the number of products."""
+    orders = Order.objects.filter(buyer=member.organization, customer=customer).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    latest = orders.order_by("-ordered_at").values_list("subtotal", flat=True)
+    subtotals = list(latest[:USUAL_LOOKBACK])
+    by_product: dict[UUID, list[Decimal]] = defaultdict(list)
+    lines = (
+        OrderLine.objects.filter(order__in=orders, product_id__in=product_ids)
+        .order_by("product_id", "-order__ordered_at")
+        .values_list("product_id", "quantity", "order_unit", "units_per_case")
+    )
+    for product_id, quantity, unit, per_case in lines:
+        if len(by_product[product_id]) < USUAL_LOOKBACK:
+            pieces = quantity * per_case if unit == "case" and per_case else quantity
+            by_product[product_id].append(Decimal(pieces))
+    return UsualAmounts(
+        pieces={pk: int(_median(values)) for pk, values in by_product.items() if values},
+        subtotal=_median(subtotals) if subtotals else None,
     )

@@ -89,6 +89,40 @@ def set_cart_quantity(line: CartLine, *, quantity: int) -> CartLine | None:
 
 
 @transaction.atomic
+def update_cart_line(
+    line: CartLine, *, quantity: int, order_unit: str | None = None, note: str | None = None
+) -> CartLine | None:
+    """Save what the person typed on a cart line: quantity (0 takes it out), unit, note. A unit
+    that another line of the same product already has joins that line."""
+    line = CartLine.objects.select_for_update(no_key=True).get(pk=line.pk)
+    if quantity <= 0:
+        line.delete()
+        return None
+    if order_unit and order_unit != line.order_unit:
+        twin = (
+            CartLine.objects.select_for_update(no_key=True)
+            .filter(
+                user_id=line.user_id,
+                customer_id=line.customer_id,
+                product_id=line.product_id,
+                order_unit=order_unit,
+            )
+            .first()
+        )
+        if twin is not None:
+            twin.quantity += quantity
+            twin.save(update_fields=["quantity", "updated_at"])
+            line.delete()
+            return twin
+        line.order_unit = order_unit
+    line.quantity = quantity
+    if note is not None:
+        line.note = note[:200]
+    line.save(update_fields=["quantity", "order_unit", "note", "updated_at"])
+    return line
+
+
+@transaction.atomic
 def toggle_favourite(member: Membership, product: Product) -> bool:
     """Mark or unmark a product as one the organization orders often; True when now marked."""
     deleted, _ = Favourite.objects.filter(buyer=member.organization, product=product).delete()
@@ -434,6 +468,53 @@ def post_message(order: Order, *, actor: Membership, body: str) -> OrderMessage:
     else:
         _notify_supplier(order, context, "ordering/email/order_message")
     return message
+
+
+def mark_messages_read(order: Order, *, actor: Membership) -> int:
+    """The supplier's messages on this order count as read by the buyer from now on (the
+    organization's, whoever opened it); returns how many were unread. Not audited: reading
+    changes nothing of the business."""
+    if actor.organization_id != order.buyer_id:
+        return 0
+    return OrderMessage.objects.filter(
+        order=order, from_supplier=True, read_by_buyer_at__isnull=True
+    ).update(read_by_buyer_at=timezone.now())
+
+
+@transaction.atomic
+def send_back_order(order: Order, *, actor: Membership, reason: str) -> Order:
+    """A buyer administrator returns a waiting order to the person who placed it, with why.
+    It keeps waiting for approval; once that person changes it, it can be approved."""
+    order = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        raise OrderRejectedError({"order": [_("This order is no longer waiting for approval.")]})
+    OrderEvent.objects.create(
+        supplier_id=order.supplier_id,
+        order=order,
+        kind="sent_back",
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor.user,
+        note=reason,
+    )
+    audit.record(
+        "order.sent_back",
+        actor=actor.user,
+        organization=actor.organization,
+        target=order,
+        changes={"reason": reason},
+    )
+    if order.placed_by is not None and order.placed_by_id != actor.user_id:
+        context = {"order": order, "reason": reason, "approver": actor.user}
+        subject, text, html = render_email("ordering/email/order_sent_back", context)
+        notifications.queue_email(
+            to=order.placed_by.email,
+            subject=subject,
+            text=text,
+            html=html,
+            organization=actor.organization,
+        )
+    return order
 
 
 # Status changes are data: the moves the supplier may make, and nothing else.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("buyer/s/<slug:supplier_code>/", shop.catalogue, name="buyer-catalogue"),
     path("buyer/s/<slug:supplier_code>/cart/", shop.cart, name="buyer-cart"),
     path("buyer/s/<slug:supplier_code>/cart/add/", shop.cart_add, name="buyer-cart-add"),
+    path("buyer/s/<slug:supplier_code>/cart/update/", shop.cart_update, name="buyer-cart-update"),
     path("buyer/s/<slug:supplier_code>/quick/", shop.quick_order, name="buyer-quick-order"),
     path("buyer/s/<slug:supplier_code>/usual/", shop.usual_items, name="buyer-usual-items"),
     path("buyer/s/<slug:supplier_code>/send/", shop.send, name="buyer-send"),
@@ -29,6 +30,11 @@ urlpatterns = [
     path("buyer/orders/<uuid:order_id>/cancel/", history.order_cancel, name="buyer-order-cancel"),
     path(
         "buyer/orders/<uuid:order_id>/approve/", history.order_approve, name="buyer-order-approve"
+    ),
+    path(
+        "buyer/orders/<uuid:order_id>/send-back/",
+        history.order_send_back,
+        name="buyer-order-send-back",
     ),
     # The supplier's own questions on the order form (views/order_form.py)
     path("supplier/order-form/", order_form.order_form_fields, name="order-form-fields"),

@@ -158,7 +158,8 @@ def test_history_rows_show_the_order_and_the_form_keeps_its_values(
 
     row = re.search(rf'<tr id="order-{order.pk}".*?</tr>', page, re.S)
     assert row is not None
-    for text in ("S-000001", "テスト食品卸 株式会社", "本店", "2026/11/27", "Submitted", "¥4,590"):
+    # ¥4,590 at 8% (the factory's rate): + ¥367 of tax = ¥4,957, the tax-included total
+    for text in ("S-000001", "テスト食品卸 株式会社", "本店", "2026/11/27", "Submitted", "¥4,957"):
         assert text in row.group(0)
     assert "利用者" in row.group(0)  # placed by (the factory's user name)
     assert '<option value="test-supplier" selected>' in page
@@ -301,7 +302,7 @@ def test_an_empty_or_too_long_message_keeps_the_page_with_the_error(
 def test_cancel_works_while_submitted(shop: Shop, english_client: Client) -> None:
     order = place(shop, "a")
 
-    response = english_client.post(order_urls(order)["cancel"], follow=True)
+    response = english_client.post(order_urls(order)["cancel"], {"confirmed": "1"}, follow=True)
 
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
@@ -318,7 +319,7 @@ def test_cancel_is_refused_once_the_supplier_has_accepted(
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.ACCEPTED)
     assert 'id="cancel-button"' not in english_client.get(detail(order)).content.decode()
 
-    response = english_client.post(order_urls(order)["cancel"], follow=True)
+    response = english_client.post(order_urls(order)["cancel"], {"confirmed": "1"}, follow=True)
 
     order.refresh_from_db()
     assert order.status == OrderStatus.ACCEPTED

@@ -72,10 +72,10 @@ def test_the_audit_page_and_the_buyers_timeline_speak_plain_words(
 
     timeline = re.search(r'id="timeline">(.*?)</section>', pages[0], re.S)
     assert timeline is not None
-    assert "FAXで受けた注文を仕入先が入力しました" in timeline.group(1)
+    assert "FAXで受けた注文を受注企業が入力しました" in timeline.group(1)
     assert ">fax<" not in timeline.group(1)
     assert "\nfax" not in timeline.group(1)
-    assert "LINEで受けた注文を仕入先が入力しました" in pages[1]
+    assert "LINEで受けた注文を受注企業が入力しました" in pages[1]
     # What a person reads: the page without its tags (option values are codes, as they should).
     audit = re.sub(r"<[^>]+>", "", supplier_client.get(reverse("audit-log")).content.decode())
     assert "出荷指示を出した" in audit

@@ -160,9 +160,9 @@ def test_a_confirmed_override_is_saved_and_recorded_who_which_rule_and_why(
     assert entry.changes["override_reason"] == "電話で店長と確認済み"
     # The buyer is told, and its order page says the supplier set the date.
     mail = OutboxMessage.objects.get(to=buyer_member.user.email)
-    assert "納品日(仕入先が設定): 2026年11月26日" in mail.body_text
+    assert "納品日(受注企業が設定): 2026年11月26日" in mail.body_text
     buyer_page = client_for(buyer_member).get(reverse("buyer-order-detail", args=[order.pk]))
-    assert "納品日(仕入先が設定)" in buyer_page.content.decode()
+    assert "納品日(受注企業が設定)" in buyer_page.content.decode()
 
 
 @time_machine.travel(NOW, tick=False)

@@ -139,7 +139,9 @@ def test_every_problem_is_named_and_nothing_is_saved(setup: Setup) -> None:
         )
 
     assert error.value.problems == {
-        "delivery_date": ["この日付は過ぎています。別の納品日を選んでください。"],
+        "delivery_date": [
+            "この日付は過ぎています。別の納品日を選んでください。次に納品できる日は 11/27 (金) です。"
+        ],
         "H1": ["1回の注文は3袋からです。"],
         "V1": ["数量は1以上で入力してください。"],
     }

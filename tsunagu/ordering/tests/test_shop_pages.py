@@ -63,6 +63,7 @@ def form_fields(page: str) -> dict[str, object]:
         "idempotency_key": one(r'name="idempotency_key" value="(\w+)"', page),
         "source": one(r'name="source" value="(\w+)"', page),
         "line_product": re.findall(r'name="line_product" value="([\w-]+)"', page),
+        "line_cart": re.findall(r'name="line_cart" value="([\w-]+)"', page),
         "line_unit": re.findall(r'name="line_unit" value="(\w+)"', page),
         "line_note": re.findall(r'name="line_note" value="([^"]*)"', page),
         "line_quantity": re.findall(r'name="line_quantity" value="(\d+)"', page),
@@ -126,10 +127,11 @@ def test_a_line_below_the_minimum_is_marked_and_the_input_kept(
     fields["line_quantity"] = ["2"]
     fields["note"] = "午前中にお願いします"
 
-    response = buyer_client.post(reverse("buyer-send", args=["test-supplier"]), fields)
+    response = buyer_client.post(reverse("buyer-send", args=["test-supplier"]), fields, follow=True)
 
+    # The cart's own address again, with what was typed and what is wrong.
     page = response.content.decode()
-    assert response.status_code == 400
+    assert response.redirect_chain == [(reverse("buyer-cart", args=["test-supplier"]), 302)]
     assert "1回の注文は3袋からです。" in page
     assert 'name="line_quantity" value="2"' in page
     assert "午前中にお願いします</textarea>" in page
@@ -151,9 +153,13 @@ def test_a_closed_or_past_date_is_refused_on_the_spot(
     for day, message in (
         ("2026-11-25", "この日付は過ぎています"),
         ("2026-11-29", "この日には納品できません"),
+        ("2026-11-25", "次に納品できる日は 11/27 (金) です。"),
+        ("2026-11-29", "次に納品できる日は 11/30 (月) です。"),
     ):
         response = buyer_client.post(
-            reverse("buyer-send", args=["test-supplier"]), {**fields, "delivery_date": day}
+            reverse("buyer-send", args=["test-supplier"]),
+            {**fields, "delivery_date": day},
+            follow=True,
         )
         assert message in response.content.decode()
     assert not Order.objects.exists()
@@ -275,7 +281,7 @@ def test_a_price_changed_while_the_cart_waited_is_shown_and_never_applied_silent
     fields = form_fields(page)
     Product.objects.filter(pk=shop.cabbage.pk).update(unit_price=Decimal("230"))
 
-    refused = buyer_client.post(reverse("buyer-send", args=["test-supplier"]), fields)
+    refused = buyer_client.post(reverse("buyer-send", args=["test-supplier"]), fields, follow=True)
     assert "価格が¥220から¥230に変わりました。" in refused.content.decode()
     assert not Order.objects.exists()
     buyer_client.post(
@@ -370,7 +376,7 @@ def test_the_suppliers_own_questions_are_asked_validated_and_kept(
     fields = form_fields(page)
 
     missing = buyer_client.post(
-        reverse("buyer-send", args=["test-supplier"]), {**fields, "note": "裏口へ"}
+        reverse("buyer-send", args=["test-supplier"]), {**fields, "note": "裏口へ"}, follow=True
     )
     assert 'id="id_form-slot_error"' in missing.content.decode()
     assert "裏口へ</textarea>" in missing.content.decode()

@@ -320,7 +320,7 @@ def test_a_phone_order_is_entered_with_its_fax_beside_it(
     buyer_page = client_for(Membership.objects.get(user__email="chef@buyer.test")).get(
         reverse("buyer-order-detail", args=[order.pk])
     )
-    assert "仕入先が代わりに入力した注文です" in buyer_page.content.decode()
+    assert "受注企業が代わりに入力した注文です" in buyer_page.content.decode()
 
 
 def test_a_wrong_file_is_refused_and_the_typed_order_kept(

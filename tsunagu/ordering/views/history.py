@@ -12,24 +12,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.calendar.engine import TOKYO
 from tsunagu.customers.models import Location
 from tsunagu.ordering import services
 from tsunagu.ordering.access import BUYER_ROLES, get_order_for_buyer, require_buyer
-from tsunagu.ordering.models import Channel, Order, OrderEvent, OrderStatus
+from tsunagu.ordering.models import Channel, Order, OrderEvent, OrderMessage, OrderStatus
+from tsunagu.ordering.totals import order_totals
 
 HISTORY_PAGE_SIZE = 30
 MESSAGE_MAX_LENGTH = 2000
+CANCEL_REASON_MAX_LENGTH = 300
 # The same rule as services.cancel_order: the buyer may withdraw an order until it is accepted.
 CANCELLABLE_STATUSES = {OrderStatus.PENDING_APPROVAL, OrderStatus.SUBMITTED}
 
@@ -38,6 +40,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "placed": gettext_lazy("Order placed"),
     "approved": gettext_lazy("Approved by your administrator and sent to the supplier"),
     "cancelled": gettext_lazy("Cancelled"),
+    "sent_back": gettext_lazy("Sent back by your administrator"),
     "changed": gettext_lazy("Order changed"),
     "revised": gettext_lazy("Changed by the supplier"),
     OrderStatus.PENDING_APPROVAL: gettext_lazy("Waiting for approval"),
@@ -49,7 +52,7 @@ EVENT_LABELS: dict[str, Promise] = {
 }
 PLACED_FOR_APPROVAL_LABEL = gettext_lazy("Order placed: waiting for approval")
 # Steps people of the buyer take themselves; for the others the supplier, not a person, is named.
-BUYER_EVENT_KINDS = {"placed", "approved", "cancelled"}
+BUYER_EVENT_KINDS = {"placed", "approved", "cancelled", "sent_back"}
 
 
 class OrderFilterForm(forms.Form):
@@ -117,6 +120,20 @@ class MessageForm(forms.Form):
     )
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why it goes back (the person who placed it reads this)"),
+        max_length=CANCEL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": gettext_lazy("Write what should be changed."),
+            "max_length": gettext_lazy(
+                "A reason can be at most %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     event: OrderEvent
@@ -147,8 +164,13 @@ def buyer_orders(
     if date_to:
         end = datetime.combine(date_to + timedelta(days=1), time.min, TOKYO)
         orders = orders.filter(ordered_at__lt=end)
-    return orders.select_related("supplier", "customer", "location", "placed_by").order_by(
-        "-ordered_at", "-id"
+    unread = OrderMessage.objects.filter(
+        order=OuterRef("pk"), from_supplier=True, read_by_buyer_at__isnull=True
+    )
+    return (
+        orders.select_related("supplier", "customer", "location", "placed_by")
+        .annotate(has_unread=Exists(unread))
+        .order_by("-ordered_at", "-id")
     )
 
 
@@ -158,6 +180,12 @@ def _locations_of(organization: Organization) -> list[Location]:
         .select_related("customer__supplier")
         .order_by("customer__supplier__name", "-is_default", "name")
     )
+
+
+def _with_lines(orders: list[Order]) -> list[Order]:
+    """The lines of a page's orders in one query (their taxes are computed from them)."""
+    prefetch_related_objects(orders, "lines")
+    return orders
 
 
 @login_required
@@ -182,6 +210,9 @@ def order_history(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": [
+                {"order": order, "totals": order_totals(order)} for order in _with_lines(list(page))
+            ],
             "orders": list(page),
             "is_filtered": bool(filters) or bool(form.errors),
             "query": query.urlencode(),
@@ -190,7 +221,13 @@ def order_history(request: HttpRequest) -> HttpResponse:
 
 
 def _render_order(
-    request: HttpRequest, member: Membership, order: Order, message_form: MessageForm
+    request: HttpRequest,
+    member: Membership,
+    order: Order,
+    message_form: MessageForm,
+    *,
+    unread: int = 0,
+    send_back_form: SendBackForm | None = None,
 ) -> HttpResponse:
     supplier = order.customer.supplier
     timeline = [
@@ -212,14 +249,32 @@ def _render_order(
             "supplier": supplier,
             "lines": lines,
             "has_shortage": any(line.is_short for line in lines),
+            "has_reduced_rate": any(line.tax_rate == 8 for line in lines),
+            "totals": order_totals(order),
+            "hide_prices": order.customer.hide_prices,
             "timeline": timeline,
             "thread": list(order.messages.select_related("author")),
             "message_form": message_form,
             "can_write": can_write,
             "can_cancel": can_write and order.status in CANCELLABLE_STATUSES,
             "can_approve": member.is_admin and order.status == OrderStatus.PENDING_APPROVAL,
+            "send_back_form": send_back_form or SendBackForm(),
+            "sent_back": _sent_back(order, timeline),
+            "unread": unread,
         },
     )
+
+
+def _sent_back(order: Order, timeline: list[TimelineEntry]) -> TimelineEntry | None:
+    """The send-back the order is still in: sent back, and not changed or approved since."""
+    if order.status != OrderStatus.PENDING_APPROVAL:
+        return None
+    for entry in reversed(timeline):
+        if entry.event.kind in {"changed", "approved"}:
+            return None
+        if entry.event.kind == "sent_back":
+            return entry
+    return None
 
 
 def _event_label(event: OrderEvent) -> Promise | str:
@@ -241,7 +296,8 @@ def _event_label(event: OrderEvent) -> Promise | str:
 def order_detail(request: HttpRequest, order_id: UUID) -> HttpResponse:
     member = require_buyer(request)
     order = get_order_for_buyer(member, order_id)
-    return _render_order(request, member, order, MessageForm())
+    unread = services.mark_messages_read(order, actor=member)
+    return _render_order(request, member, order, MessageForm(), unread=unread)
 
 
 @login_required
@@ -261,18 +317,45 @@ def order_message(request: HttpRequest, order_id: UUID) -> HttpResponse:
     return redirect(reverse("buyer-order-detail", args=[order.pk]) + "#messages")
 
 
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        max_length=CANCEL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("The supplier sees it, e.g. 「数を間違えました」."),
+        error_messages={
+            "max_length": gettext_lazy(
+                "A reason can be at most %(limit_value)d characters (it has %(show_value)d)."
+            ),
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_cancel(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """A question first (with an optional reason); only its own button cancels the order."""
     member = require_buyer(request, write=True)
     order = get_order_for_buyer(member, order_id)
-    try:
-        services.cancel_order(order, actor=member)
-    except services.OrderRejectedError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Order %(number)s was cancelled.") % {"number": order.number})
-    return redirect("buyer-order-detail", order_id=order.pk)
+    form = CancelForm(request.POST if request.POST.get("confirmed") else None)
+    if request.method == "POST" and form.is_bound and form.is_valid():
+        try:
+            services.cancel_order(order, actor=member, reason=form.cleaned_data["reason"].strip())
+        except services.OrderRejectedError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Order %(number)s was cancelled.") % {"number": order.number}
+            )
+        return redirect("buyer-order-detail", order_id=order.pk)
+    if order.status not in CANCELLABLE_STATUSES:
+        messages.error(
+            request,
+            _("The supplier has already accepted this order: send them a message to change it."),
+        )
+        return redirect("buyer-order-detail", order_id=order.pk)
+    return render(request, "ordering/order_cancel.html", {"order": order, "form": form})
 
 
 @login_required
@@ -293,5 +376,29 @@ def order_approve(request: HttpRequest, order_id: UUID) -> HttpResponse:
     else:
         messages.info(
             request, _("Order %(number)s does not need approval.") % {"number": order.number}
+        )
+    return redirect("buyer-order-detail", order_id=order.pk)
+
+
+@login_required
+@require_POST
+def order_send_back(request: HttpRequest, order_id: UUID) -> HttpResponse:
+    """The approver returns a waiting order to the person who placed it, with a reason."""
+    member = require_buyer(request, write=True)
+    order = get_order_for_buyer(member, order_id)
+    if not member.is_admin:
+        raise PermissionDenied
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        return _render_order(request, member, order, MessageForm(), send_back_form=form)
+    try:
+        services.send_back_order(order, actor=member, reason=form.cleaned_data["reason"].strip())
+    except services.OrderRejectedError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Order %(number)s was sent back to %(person)s.")
+            % {"number": order.number, "person": order.placed_by or _("the person who placed it")},
         )
     return redirect("buyer-order-detail", order_id=order.pk)

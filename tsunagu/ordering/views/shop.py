@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +23,12 @@ from tsunagu.accounts.models import Membership
 from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
 from tsunagu.core.http import safe_next
-from tsunagu.core.tax import tax_by_rate
 from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.ordering import selectors, services
 from tsunagu.ordering.access import (
+    BUYER_ROLES,
     accounts_of,
     get_account_for_member,
     get_cart_line_for_member,
@@ -36,7 +37,17 @@ from tsunagu.ordering.access import (
 )
 from tsunagu.ordering.forms import SupplierOrderForm
 from tsunagu.ordering.models import Order, OrderFormField, OrderUnit
-from tsunagu.ordering.rules import LineRequest, check_lines, delivery_choices
+from tsunagu.ordering.rules import (
+    LineRequest,
+    allowed_units,
+    check_lines,
+    default_unit,
+    delivery_choices,
+    parse_quantity,
+    too_many,
+    unusual,
+)
+from tsunagu.ordering.totals import totals_of
 
 CATALOGUE_PAGE = 30
 
@@ -48,8 +59,31 @@ def home(request: HttpRequest) -> HttpResponse:
     accounts = list(accounts_of(member))
     summaries = selectors.home_accounts(member, accounts, now=timezone.now())
     return render(
-        request, "ordering/home.html", {"summaries": summaries, "now": local_now(timezone.now())}
+        request,
+        "ordering/home.html",
+        {
+            "summaries": summaries,
+            "now": local_now(timezone.now()),
+            "waiting": selectors.waiting_for_approval(member),
+            "unread": selectors.unread_orders(member),
+            "first_time": not any(s.usual or s.recent for s in summaries),
+            "can_write": member.role in BUYER_ROLES,
+        },
     )
+
+
+def _cards(customer: Customer, member: Membership, products: list[Product]) -> list[dict]:
+    prices = selectors.prices_for(customer, products)
+    favourite_ids = selectors.favourite_ids(member, customer)
+    return [
+        {
+            "product": p,
+            "price": prices[p.pk],
+            "favourite": p.pk in favourite_ids,
+            "units": allowed_units(p),
+        }
+        for p in products
+    ]
 
 
 @login_required
@@ -61,14 +95,9 @@ def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
     category = request.GET.get("category", "")
     favourites_only = request.GET.get("favourites") == "1"
     products = selectors.visible_products(customer, query=query, category=category)
-    favourite_ids = selectors.favourite_ids(member, customer)
     if favourites_only:
-        products = products.filter(pk__in=favourite_ids)
+        products = products.filter(pk__in=selectors.favourite_ids(member, customer))
     page = Paginator(products, CATALOGUE_PAGE).get_page(request.GET.get("page"))
-    prices = selectors.prices_for(customer, list(page))
-    cards = [
-        {"product": p, "price": prices[p.pk], "favourite": p.pk in favourite_ids} for p in page
-    ]
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(
@@ -77,7 +106,7 @@ def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
         {
             "customer": customer,
             "page": page,
-            "cards": cards,
+            "cards": _cards(customer, member, list(page)),
             "q": query,
             "category": category,
             "categories": selectors.categories_of(customer),
@@ -88,13 +117,35 @@ def catalogue(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
 
 
-def _quantity(raw: str) -> int | None:
-    text = normalize_number_text(raw or "")
-    return int(text) if text.isdigit() else None
+def _back(request: HttpRequest, fallback: str, product: Product | None = None) -> HttpResponse:
+    # Back to the same card, not to the top of a long catalogue (without JavaScript too).
+    anchor = f"#product-{product.pk}" if product is not None else ""
+    return redirect((safe_next(request) or fallback) + anchor)
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    return redirect(safe_next(request) or fallback)
+def _card_response(
+    request: HttpRequest,
+    member: Membership,
+    customer: Customer,
+    product: Product,
+    *,
+    message: str,
+    is_error: bool = False,
+) -> HttpResponse:
+    """The product's card alone, with what happened, and the cart count: an htmx answer that
+    leaves the page (and the scroll position) as it was."""
+    return render(
+        request,
+        "ordering/_product_card_update.html",
+        {
+            "customer": customer,
+            "card": _cards(customer, member, [product])[0],
+            "card_message": message,
+            "card_error": is_error,
+            "next": safe_next(request) or reverse("buyer-catalogue", args=[customer.supplier.code]),
+            "cart_lines": selectors.cart_of(member, customer).count(),
+        },
+    )
 
 
 @login_required
@@ -107,32 +158,50 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
     if product is None:
         raise Http404
-    quantity = _quantity(request.POST.get("quantity", "1"))
-    unit = OrderUnit.CASE if request.POST.get("unit") == OrderUnit.CASE else OrderUnit.PIECE
+    quantity = parse_quantity(request.POST.get("quantity", "1"))
+    unit = request.POST.get("unit") or default_unit(product)
+    if unit not in allowed_units(product):
+        unit = default_unit(product)
+    problem = None
     if quantity is None or quantity < 1:
-        messages.error(request, _("Enter the quantity as a number of 1 or more."))
+        problem = _("Enter the quantity as a number of 1 or more.")
+        if normalize_number_text(request.POST.get("quantity", "")).isdigit():
+            problem = too_many(product, 10**9, unit, customer)
     else:
-        price = selectors.prices_for(customer, [product])[product.pk]
-        services.add_to_cart(
-            member,
-            customer,
-            product,
-            quantity=quantity,
-            order_unit=unit,
-            price_seen=None if price.hidden else price.unit_price,
-        )
-        unit_label = _("case") if unit == OrderUnit.CASE else product.unit
-        messages.success(
-            request,
-            _("%(name)s × %(quantity)s %(unit)s is in the cart.")
-            % {"name": product.name, "quantity": quantity, "unit": unit_label},
-        )
-    return _back(request, reverse("buyer-catalogue", args=[supplier_code]))
+        problem = too_many(product, quantity, unit, customer)
+    if problem:
+        if request.htmx:  # type: ignore[attr-defined]
+            return _card_response(
+                request, member, customer, product, message=problem, is_error=True
+            )
+        messages.error(request, problem)
+        return _back(request, reverse("buyer-catalogue", args=[supplier_code]), product)
+    assert quantity is not None  # noqa: S101 - checked above
+    price = selectors.prices_for(customer, [product])[product.pk]
+    services.add_to_cart(
+        member,
+        customer,
+        product,
+        quantity=quantity,
+        order_unit=unit,
+        price_seen=None if price.hidden else price.unit_price,
+    )
+    unit_label = _("case") if unit == OrderUnit.CASE else product.unit
+    message = _("%(name)s × %(quantity)s %(unit)s is in the cart.") % {
+        "name": product.name,
+        "quantity": quantity,
+        "unit": unit_label,
+    }
+    if request.htmx:  # type: ignore[attr-defined]
+        return _card_response(request, member, customer, product, message=message)
+    messages.success(request, message)
+    return _back(request, reverse("buyer-catalogue", args=[supplier_code]), product)
 
 
 @login_required
 @require_POST
 def cart_line(request: HttpRequest, line_id: UUID) -> HttpResponse:
+    """One line's ＋/−/remove from an older page: the cart page itself saves every line."""
     member = require_buyer(request, write=True)
     line = get_cart_line_for_member(member, line_id)
     action = request.POST.get("action", "")
@@ -142,36 +211,111 @@ def cart_line(request: HttpRequest, line_id: UUID) -> HttpResponse:
         services.set_cart_quantity(line, quantity=line.quantity - 1)
     elif action == "remove":
         services.set_cart_quantity(line, quantity=0)
-    else:
-        quantity = _quantity(request.POST.get("quantity", ""))
-        if quantity is None:
-            messages.error(request, _("Enter the quantity as a number."))
-        else:
-            services.set_cart_quantity(line, quantity=quantity)
     return redirect("buyer-cart", supplier_code=line.customer.supplier.code)
+
+
+def _save_cart_form(
+    request: HttpRequest, member: Membership, customer: Customer, data: QueryDict
+) -> dict[str, str]:
+    """Save every cart line as typed on the page, then the button's ＋/−/remove; the lines whose
+    quantity could not be read keep their saved number and their typed text is returned."""
+    lines = {str(line.pk): line for line in selectors.cart_of(member, customer)}
+    action, _sep, target = data.get("action", "").partition(":")
+    typed: dict[str, str] = {}
+    for line_id, raw, unit, note in zip(
+        data.getlist("line_cart"),
+        data.getlist("line_quantity"),
+        data.getlist("line_unit"),
+        data.getlist("line_note"),
+        strict=False,
+    ):
+        line = lines.get(line_id)
+        if line is None:
+            continue
+        quantity = parse_quantity(raw)
+        if quantity is None or too_many(line.product, quantity, unit, customer):
+            typed[line_id] = raw
+            quantity = line.quantity
+        if line_id == target:
+            quantity += {"more": 1, "less": -1}.get(action, 0)
+            if action == "remove":
+                quantity = 0
+            elif quantity < 1:
+                quantity = 1  # − stops at one; the remove button takes a line out
+            typed.pop(line_id, None)
+        services.update_cart_line(
+            line,
+            quantity=quantity,
+            order_unit=unit if unit in allowed_units(line.product) else None,
+            note=note,
+        )
+    return typed
+
+
+@login_required
+@require_POST
+def cart_update(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    """The cart page saves what is typed as it is typed: with htmx the items are answered
+    alone (nothing else on the page moves); without JavaScript the page comes back."""
+    member = require_buyer(request, write=True)
+    customer = get_account_for_member(member, supplier_code)
+    before = _cart_shape(member, customer)
+    typed = _save_cart_form(request, member, customer, request.POST)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("buyer-cart", supplier_code=supplier_code)
+    requests = _cart_requests(member, customer)
+    context = _confirmation_context(
+        request,
+        member,
+        customer,
+        requests,
+        source="cart",
+        typed=typed,
+        chosen_date=_posted_date(request.POST),
+    )
+    # Lines gone, joined or in another unit: the whole list again. Otherwise only amounts,
+    # totals and the pressed line's number, so that nothing being typed is replaced.
+    context["full"] = _cart_shape(member, customer) != before
+    context["target"] = request.POST.get("action", "").partition(":")[2]
+    return render(request, "ordering/_confirm_items_update.html", context)
+
+
+def _cart_shape(member: Membership, customer: Customer) -> set[tuple[UUID, str]]:
+    return set(selectors.cart_of(member, customer).values_list("pk", "order_unit"))
+
+
+def _visible_product_for(member: Membership, product_id: UUID) -> tuple[Customer, Product]:
+    """The product if one of the member's suppliers shows it to the member's organization;
+    404 otherwise, exactly as for a product that does not exist."""
+    supplier_id = Product.objects.filter(pk=product_id).values_list("supplier_id", flat=True)
+    customer = accounts_of(member).filter(supplier_id__in=supplier_id).first()
+    product = (
+        selectors.visible_products(customer).filter(pk=product_id).first()
+        if customer is not None
+        else None
+    )
+    if customer is None or product is None:
+        raise Http404
+    return customer, product
 
 
 @login_required
 @require_POST
 def favourite(request: HttpRequest, product_id: UUID) -> HttpResponse:
     member = require_buyer(request, write=True)
-    product = (
-        Product.objects.filter(pk=product_id, supplier__customers__buyer=member.organization)
-        .select_related("supplier")
-        .first()
-    )
-    if product is None:
-        raise Http404
+    customer, product = _visible_product_for(member, product_id)
     marked = services.toggle_favourite(member, product)
     if marked:
-        messages.success(
-            request, _("%(name)s was added to your usual items.") % {"name": product.name}
-        )
+        message = _("%(name)s was added to your usual items.") % {"name": product.name}
     else:
-        messages.info(
-            request, _("%(name)s was taken out of your usual items.") % {"name": product.name}
-        )
-    return _back(request, reverse("buyer-catalogue", args=[product.supplier.code]))
+        message = _("%(name)s was taken out of your usual items.") % {"name": product.name}
+    if request.htmx:  # type: ignore[attr-defined]
+        return _card_response(request, member, customer, product, message=message)
+    if marked:
+        messages.success(request, message)
+    else:
+        messages.info(request, message)
+    return _back(request, reverse("buyer-catalogue", args=[customer.supplier.code]), product)
 
 
 @login_required
@@ -188,7 +332,7 @@ def buyer_product_photo(request: HttpRequest, supplier_code: str, product_id: UU
 # ---- the confirmation page: the cart, or an earlier order to send again ---------------------
 
 
-def _confirmation(
+def _confirmation_context(
     request: HttpRequest,
     member: Membership,
     customer: Customer,
@@ -202,20 +346,24 @@ def _confirmation(
     key: str = "",
     order_form: SupplierOrderForm | None = None,
     changing: Order | None = None,
-    status: int = 200,
-) -> HttpResponse:
+    typed: dict[str, str] | None = None,
+    unusual_unconfirmed: bool = False,
+) -> dict[str, Any]:
     now = timezone.now()
     if order_form is None:
         order_form = SupplierOrderForm(definitions=_questions(customer))
     checked = check_lines(customer, requests) if requests else []
     choices = delivery_choices(customer, now=now)
     locations = list(customer.locations.all())
-    amounts: dict[int, Decimal] = {}
-    for line in checked:
-        rate = line.request.product.tax_rate
-        amounts[rate] = amounts.get(rate, Decimal(0)) + line.amount
-    subtotal = sum(amounts.values(), Decimal(0))
-    taxes = tax_by_rate(amounts, customer.supplier.rounding)  # as the invoice will compute it
+    subtotal = sum((line.amount for line in checked), Decimal(0))
+    shipping_fee = customer.shipping_fee_for(subtotal)
+    totals = totals_of(
+        ((line.request.product.tax_rate, line.amount) for line in checked),
+        shipping_fee=shipping_fee,
+        rounding=customer.supplier.rounding,  # as the invoice will compute it
+    )
+    usual = selectors.usual_amounts(member, customer, [line.request.product.pk for line in checked])
+    odd = unusual(checked, usual_pieces=usual.pieces, usual_subtotal=usual.subtotal)
     first = choices[0] if choices else None
     local = local_now(now)
     countdown = None
@@ -224,50 +372,89 @@ def _confirmation(
         if remaining.total_seconds() <= 3 * 3600:
             countdown = int(remaining.total_seconds() // 60)
     problems = problems or {}
-    rows = [
-        {
-            "line": line,
-            "problems": problems.get(
-                line.request.product.product_code, line.problems if source != "fresh" else []
-            ),
-            "cart_line": getattr(line.request, "cart_line", None),
-            "price_seen": _changed_price(line),
-        }
-        for line in checked
-    ]
-    return render(
-        request,
-        "ordering/confirm.html",
-        {
-            "customer": customer,
-            "rows": rows,
-            "source": source,
-            "choices": choices,
-            "chosen_date": chosen_date or (first.day if first else None),
-            "first_choice": first,
-            "countdown_minutes": countdown,
-            "today": local.date(),
-            "locations": locations,
-            "chosen_location": chosen_location
-            or next((loc for loc in locations if loc.is_default), None),
-            "note": note,
-            "subtotal": subtotal,
-            "taxes": sorted(taxes.items(), reverse=True),
-            "shipping_fee": customer.shipping_fee_for(subtotal),
-            "order_problems": problems.get("order", []),
-            "date_problems": problems.get("delivery_date", []),
-            "idempotency_key": key or uuid.uuid4().hex,
-            "hide_prices": customer.hide_prices,
-            "order_form": order_form,
-            "changing": changing,
-            "form_action": (
-                reverse("buyer-order-change", args=[changing.pk])
-                if changing
-                else reverse("buyer-send", args=[customer.supplier.code])
-            ),
-        },
-        status=status,
-    )
+    typed = typed or {}
+    rows = []
+    for line in checked:
+        cart_line = getattr(line.request, "cart_line", None)
+        product = line.request.product
+        typed_text = typed.get(str(cart_line.pk)) if cart_line else None
+        if typed_text is not None:
+            problems[product.product_code] = [_typed_problem(product, typed_text, line, customer)]
+        rows.append(
+            {
+                "line": line,
+                "problems": problems.get(
+                    product.product_code, line.problems if source != "fresh" else []
+                ),
+                "cart_line": cart_line,
+                "price_seen": _changed_price(line),
+                # A line in a unit the product is not sold in (a case-only product put in by
+                # the piece earlier) keeps its unit in the choice, so that it can be changed.
+                "units": _unit_choice(product, line.request.order_unit),
+                "typed": typed_text,
+                "unusual": product.pk in odd.lines,
+                "usual_pieces": odd.lines.get(product.pk),
+            }
+        )
+    return {
+        "customer": customer,
+        "rows": rows,
+        "source": source,
+        "choices": choices,
+        "chosen_date": chosen_date or (first.day if first else None),
+        "first_choice": first,
+        "countdown_minutes": countdown,
+        "today": local.date(),
+        "locations": locations,
+        "chosen_location": chosen_location
+        or next((loc for loc in locations if loc.is_default), None),
+        "note": note,
+        "subtotal": subtotal,
+        "totals": totals,
+        "shipping_fee": shipping_fee,
+        "order_problems": problems.get("order", []),
+        "date_problems": problems.get("delivery_date", []),
+        "idempotency_key": key or uuid.uuid4().hex,
+        "hide_prices": customer.hide_prices,
+        "order_form": order_form,
+        "changing": changing,
+        "unusual": odd,
+        "unusual_unconfirmed": unusual_unconfirmed,
+        "waits_for_approval": changing is None and services.needs_approval(member, subtotal),
+        "approval_threshold": member.organization.approval_threshold,
+        "form_action": (
+            reverse("buyer-order-change", args=[changing.pk])
+            if changing
+            else reverse("buyer-send", args=[customer.supplier.code])
+        ),
+    }
+
+
+def _unit_choice(product: Product, current: str) -> list[str]:
+    units = allowed_units(product)
+    return units if current in units else [current, *units]
+
+
+def _typed_problem(product: Product, text: str, line: Any, customer: Customer) -> str:
+    """Why a number typed in the cart was not saved."""
+    quantity = parse_quantity(text)
+    digits = normalize_number_text(text).isdigit()
+    if quantity is not None or digits:
+        return too_many(product, quantity or 10**9, line.request.order_unit, customer) or ""
+    return _("Enter the quantity as a number.")
+
+
+def _confirmation(
+    request: HttpRequest,
+    member: Membership,
+    customer: Customer,
+    requests: list[LineRequest],
+    *,
+    status: int = 200,
+    **options: Any,
+) -> HttpResponse:
+    context = _confirmation_context(request, member, customer, requests, **options)
+    return render(request, "ordering/confirm.html", context, status=status)
 
 
 def _questions(customer: Customer) -> list[OrderFormField]:
@@ -287,18 +474,50 @@ def _changed_price(line: object) -> str | None:
     return _yen(Decimal(seen))
 
 
-@login_required
-@require_GET
-def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
-    member = require_buyer(request)
-    customer = get_account_for_member(member, supplier_code)
+def _cart_requests(member: Membership, customer: Customer) -> list[LineRequest]:
     requests = []
     for line in selectors.cart_of(member, customer):
         request_line = LineRequest(line.product, line.quantity, line.order_unit, line.note)
         request_line.cart_line = line  # type: ignore[attr-defined]
         request_line.price_seen = line.price_seen  # type: ignore[attr-defined]
         requests.append(request_line)
-    return _confirmation(request, member, customer, requests, source="cart")
+    return requests
+
+
+def _attempt_key(customer: Customer) -> str:
+    return f"ordering.attempt.{customer.pk}"
+
+
+@login_required
+@require_GET
+def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
+    member = require_buyer(request)
+    customer = get_account_for_member(member, supplier_code)
+    attempt = request.session.pop(_attempt_key(customer), None)
+    if attempt is None:
+        return _confirmation(
+            request, member, customer, _cart_requests(member, customer), source="cart"
+        )
+    # Back from a send that was refused: the page as it was sent, with what is wrong.
+    data = QueryDict(mutable=True)
+    for name, values in attempt["post"].items():
+        data.setlist(name, values)
+    location = customer.locations.filter(pk=data.get("location") or uuid.UUID(int=0)).first()
+    return _confirmation(
+        request,
+        member,
+        customer,
+        _cart_requests(member, customer),
+        source="cart",
+        problems=attempt["problems"],
+        chosen_date=_posted_date(data),
+        chosen_location=location,
+        note=data.get("note", ""),
+        key=data.get("idempotency_key", ""),
+        order_form=_answered_form(customer, data),
+        typed=attempt.get("typed", {}),
+        unusual_unconfirmed=attempt.get("unusual_unconfirmed", False),
+    )
 
 
 @login_required
@@ -317,10 +536,59 @@ def reorder(request: HttpRequest, order_id: UUID) -> HttpResponse:
     )
 
 
+CASE_WORDS = {"ケース", "case", "cs", "c/s", "ｹｰｽ"}
+
+
+@dataclass
+class QuickLine:
+    """One typed line of a quick order that did not go into the cart, and why."""
+
+    text: str
+    reason: str
+
+
+def _quick_line(
+    raw: str, products: dict[str, Product], customer: Customer
+) -> tuple[Product, int, str] | QuickLine | None:
+    """A typed line read as (product, quantity, unit), or why it cannot be; None when blank."""
+    text = nfkc(raw).strip()
+    # "V001 1,200" has a thousands comma; "V001,12" from a CSV file has none but the separator.
+    parts = text.split() if len(text.split()) > 1 else text.replace(",", " ").split()
+    if not parts:
+        return None
+    product = products.get(normalize_code(parts[0]).lower())
+    if product is None:
+        return QuickLine(raw.strip(), _("This code is not in the catalogue."))
+    quantity = parse_quantity(parts[1]) if len(parts) > 1 else 1
+    if quantity is None or quantity < 1:
+        return QuickLine(raw.strip(), _("Enter the quantity as a number of 1 or more."))
+    unit = default_unit(product)
+    if len(parts) > 2:
+        word = parts[2].lower()
+        if word in CASE_WORDS:
+            unit = OrderUnit.CASE
+        elif word == nfkc(product.unit).lower():
+            unit = OrderUnit.PIECE
+    if unit not in allowed_units(product):
+        return QuickLine(
+            raw.strip(),
+            _("This product is sold by the case only.")
+            if unit == OrderUnit.PIECE
+            else _("This product is not sold by the case."),
+        )
+    problem = too_many(product, quantity, unit, customer)
+    if problem:
+        return QuickLine(raw.strip(), problem)
+    return product, quantity, unit
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
-    """Product codes and quantities typed or pasted, one per line: known ones go to the cart."""
+    """Product codes and quantities typed or pasted, one per line: known ones go to the cart.
+
+    The lines that went in leave the box, so that pressing again after fixing the others never
+    puts them in twice."""
     member = require_buyer(request, write=request.method == "POST")
     customer = get_account_for_member(member, supplier_code)
     text = request.POST.get("lines", "")
@@ -330,36 +598,29 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
             text, _encoding = decode(upload.read())
         except UnreadableFileError as error:
             messages.error(request, str(error))
-    unknown: list[str] = []
-    bad: list[str] = []
+    left: list[QuickLine] = []
     if request.method == "POST":
         products = {p.product_code.lower(): p for p in selectors.visible_products(customer)}
         added = 0
         for raw in text.splitlines():
-            parts = nfkc(raw).replace(",", " ").replace("\t", " ").split()
-            if not parts:
+            read = _quick_line(raw, products, customer)
+            if read is None:
                 continue
-            code = normalize_code(parts[0]).lower()
-            quantity = _quantity(parts[1]) if len(parts) > 1 else 1
-            product = products.get(code)
-            if product is None:
-                unknown.append(parts[0])
-            elif quantity is None or quantity < 1:
-                bad.append(raw.strip())
-            else:
-                services.add_to_cart(
-                    member, customer, product, quantity=quantity, order_unit=OrderUnit.PIECE
-                )
-                added += 1
-        if not unknown and not bad and added:
-            messages.success(request, _("%(count)s lines were put in the cart.") % {"count": added})
-            return redirect("buyer-cart", supplier_code=supplier_code)
+            if isinstance(read, QuickLine):
+                left.append(read)
+                continue
+            product, quantity, unit = read
+            services.add_to_cart(member, customer, product, quantity=quantity, order_unit=unit)
+            added += 1
         if added:
             messages.success(request, _("%(count)s lines were put in the cart.") % {"count": added})
+        if added and not left:
+            return redirect("buyer-cart", supplier_code=supplier_code)
+        text = "\n".join(line.text for line in left)
     return render(
         request,
         "ordering/quick_order.html",
-        {"customer": customer, "lines": text, "unknown": unknown, "bad": bad},
+        {"customer": customer, "lines": text, "left": left, "added_some": bool(left and added)},
     )
 
 
@@ -371,6 +632,19 @@ class PostedOrder:
     delivery_date: date | None
     note: str
     order_form: SupplierOrderForm
+
+
+def _posted_date(data: QueryDict) -> date | None:
+    try:
+        return date.fromisoformat(data.get("delivery_date", ""))
+    except ValueError:
+        return None
+
+
+def _answered_form(customer: Customer, data: QueryDict) -> SupplierOrderForm:
+    form = SupplierOrderForm(data, definitions=_questions(customer))
+    form.is_valid()
+    return form
 
 
 def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
@@ -395,24 +669,24 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
         product = products.get(product_id)
         if product is None:
             continue
-        quantity = _quantity(raw_quantity)
+        unit = unit if unit in OrderUnit.values else OrderUnit.PIECE
+        quantity = parse_quantity(raw_quantity)
         price = current[product.pk]
-        if raw_price and not price.hidden and Decimal(raw_price) != price.unit_price:
+        if raw_price and not price.hidden and _decimal(raw_price) != price.unit_price:
             # Never apply a new price silently: show it and let the person send again.
             problems[product.product_code] = [
                 _("The price changed from ¥%(old)s to ¥%(new)s. Check it and send again.")
-                % {"old": _yen(Decimal(raw_price)), "new": _yen(price.unit_price)}
+                % {"old": _yen(_decimal(raw_price) or Decimal(0)), "new": _yen(price.unit_price)}
             ]
         requests.append(
-            LineRequest(
-                product,
-                quantity if quantity is not None else 0,
-                unit if unit in OrderUnit.values else OrderUnit.PIECE,
-                note[:200],
-            )
+            LineRequest(product, quantity if quantity is not None else 0, unit, note[:200])
         )
         if quantity is None:
-            problems[product.product_code] = [_("Enter the quantity as a number.")]
+            too_long = normalize_number_text(raw_quantity).isdigit()
+            problems[product.product_code] = [
+                (too_many(product, 10**9, unit, customer) if too_long else None)
+                or _("Enter the quantity as a number.")
+            ]
     locations = customer.locations.all()
     chosen_location = request.POST.get("location", "")
     location = (
@@ -420,10 +694,7 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
         if chosen_location
         else locations.filter(is_default=True).first()
     )
-    try:
-        chosen = date.fromisoformat(request.POST.get("delivery_date", ""))
-    except ValueError:
-        chosen = None
+    chosen = _posted_date(request.POST)
     note = request.POST.get("note", "")[:1000]
     if location is None:
         problems["order"] = [_("Choose where to deliver.")]
@@ -433,17 +704,33 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
     return PostedOrder(requests, problems, location, chosen, note, order_form)
 
 
+def _decimal(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw)
+    except ArithmeticError:
+        return None
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
-    member = require_buyer(request, write=True)
+    member = require_buyer(request, write=request.method == "POST")
     customer = get_account_for_member(member, supplier_code)
+    if request.method == "GET":
+        # A reload of a refused send's page: the cart, not an error.
+        return redirect("buyer-cart", supplier_code=supplier_code)
     source = request.POST.get("source", "cart")
     key = request.POST.get("idempotency_key", "")[:64] or uuid.uuid4().hex
     posted = _posted_order(request, customer)
     requests, problems, location = posted.requests, posted.problems, posted.location
     chosen, note, order_form = posted.delivery_date, posted.note, posted.order_form
-    if not problems and location is not None:
+    unusual_unconfirmed = False
+    if not problems:
+        checked = check_lines(customer, [r for r in requests if r.quantity > 0])
+        usual = selectors.usual_amounts(member, customer, [r.product.pk for r in requests])
+        odd = unusual(checked, usual_pieces=usual.pieces, usual_subtotal=usual.subtotal)
+        unusual_unconfirmed = bool(odd) and request.POST.get("unusual_ok") != odd.token
+    if not problems and not unusual_unconfirmed and location is not None:
         try:
             sent = services.send_order(
                 member,
@@ -475,6 +762,21 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
                     _("The order was sent (order number %(number)s).") % {"number": order.number},
                 )
             return redirect("buyer-order-detail", order_id=order.pk)
+    if source == "cart":
+        # Keep what was typed in the cart itself and show the cart's own address again, with
+        # its ＋/− buttons: a reload or the back button then never sends or loses anything.
+        typed = _save_cart_form(request, member, customer, request.POST)
+        request.session[_attempt_key(customer)] = {
+            "post": {
+                name: request.POST.getlist(name)
+                for name in request.POST
+                if name not in {"csrfmiddlewaretoken", "action"}
+            },
+            "problems": problems,
+            "typed": typed,
+            "unusual_unconfirmed": unusual_unconfirmed,
+        }
+        return redirect("buyer-cart", supplier_code=supplier_code)
     return _confirmation(
         request,
         member,
@@ -487,6 +789,7 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
         note=note,
         key=key,
         order_form=order_form,
+        unusual_unconfirmed=unusual_unconfirmed,
         status=400,
     )
 
