@@ -271,24 +271,35 @@ def invoices_for_closing_date(supplier: Organization, closing_date: date) -> Que
     )
 
 
-def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
-    """Delivered orders whose delivery date (else the requested date) is in the period, and that
-    no other live invoice holds, periodic or per order: an order is billed once even if its date
-    moved or it was invoiced on its own."""
-    through = Document.orders.through
-    on_periodic_invoice = Exists(
-        through.objects.filter(
+def _on_an_invoice() -> Exists:
+    """The order is on a live invoice, periodic or per order."""
+    return Exists(
+        Document.orders.through.objects.filter(
             order_id=OuterRef("pk"),
             document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
         ).exclude(document__status=DocumentStatus.VOID)
     )
+
+
+def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
+    """Delivered orders dated (delivery date, else the requested date) on or before the closing
+    date that no live invoice holds, periodic or per order: an order is billed once even if its
+    date moved or it was invoiced on its own.
+
+    An order dated in an earlier period that was marked delivered after that period was billed
+    (say dated 12/01, delivered after the 12/03 close) goes on this invoice, which says so
+    (`late_orders` in its content). Orders dated before the customer's first periodic invoice
+    are left out, as its credit notes are: they predate billing here (imported history) and the
+    billing page lists them (`selectors.unbilled_orders`)."""
+    first = _periodic_invoices(customer).order_by("period_end").first()
+    since = first.period_start if first is not None and first.period_start else period.start
     orders = (
         Order.objects.filter(
             supplier_id=customer.supplier_id, customer=customer, status=OrderStatus.DELIVERED
         )
         .annotate(billed_on=Coalesce("delivery_date", "requested_delivery_date"))
-        .filter(billed_on__gte=period.start, billed_on__lte=period.end)
-        .exclude(on_periodic_invoice)
+        .filter(billed_on__gte=min(since, period.start), billed_on__lte=period.end)
+        .exclude(_on_an_invoice())
         .prefetch_related("lines")
     )
     return sorted(

@@ -193,9 +193,12 @@ def _billing_page(
         )
 
     awaiting = per_order.awaiting_invoice(supplier.pk)
+    unbilled = selectors.unbilled_orders(supplier)
     context: dict[str, Any] = {
         "awaiting_orders": list(awaiting[:AWAITING_SHOWN]),
         "awaiting_count": awaiting.count(),
+        "unbilled_orders": list(unbilled[:AWAITING_SHOWN]),
+        "unbilled_count": unbilled.count(),
         "form": form,
         "suggestions": [(day, closing_count(day), issued.get(day, 0)) for day in suggested],
         "selected": selected,

@@ -58,7 +58,7 @@ from tsunagu.core.tax import RATES, amounts_by_rate, tax_by_rate
 from tsunagu.customers.models import Customer
 from tsunagu.documents import numbering
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
-from tsunagu.ordering.models import Order, OrderLine
+from tsunagu.ordering.models import Order, OrderLine, OrderUnit
 
 MISSING_REGISTRATION_NUMBER = "missing_registration_number"
 
@@ -102,6 +102,30 @@ class DocLine:
     # On a credit note: the index of the original's line it takes back (so later notes know
     # what is left of that line). None everywhere else.
     source_index: int | None = None
+    # What the quantity counts: pieces (`unit_label`, e.g. 本) or cases of `units_per_case`
+    # pieces. `unit_price` is always the price of one piece, as on the order line.
+    order_unit: str = OrderUnit.PIECE
+    units_per_case: int | None = None
+
+    @property
+    def is_case(self) -> bool:
+        return self.order_unit == OrderUnit.CASE
+
+    @property
+    def pieces_per_unit(self) -> int:
+        """Pieces in one unit of `quantity`: the case's 入数 for a case line, else 1."""
+        return self.units_per_case if self.is_case and self.units_per_case else 1
+
+    @property
+    def pieces(self) -> int:
+        """The quantity in pieces: what the warehouse ships (1 ケース of 6 本 → 6)."""
+        return self.quantity * self.pieces_per_unit
+
+    @property
+    def price_per_unit(self) -> Decimal:
+        """The price of one unit of `quantity` (a case: 入数 × the piece price), so that
+        quantity × price_per_unit is the amount before rounding."""
+        return self.unit_price * self.pieces_per_unit
 
     def as_content(self) -> dict[str, Any]:
         extra = {} if self.source_index is None else {"source_index": self.source_index}
@@ -113,6 +137,10 @@ class DocLine:
             "quantity": self.quantity,
             "unit_label": self.unit_label,
             "unit_price": _decimal_text(self.unit_price),
+            "order_unit": self.order_unit,
+            "units_per_case": self.units_per_case,
+            "pieces": self.pieces,
+            "price_per_unit": _decimal_text(self.price_per_unit),
             "amount": str(self.amount),
             "tax_rate": self.tax_rate,
             "is_reduced_rate": self.tax_rate == 8,
@@ -132,6 +160,9 @@ class DocLine:
             amount=Decimal(data["amount"]),
             tax_rate=int(data["tax_rate"]),
             source_index=data.get("source_index"),
+            # Content of version 1 has no unit: its quantity was printed as pieces.
+            order_unit=data.get("order_unit", OrderUnit.PIECE),
+            units_per_case=data.get("units_per_case"),
         )
 
 
@@ -164,6 +195,8 @@ def order_lines(order: Order) -> list[DocLine]:
                 unit_price=order_line.unit_price,
                 amount=order_line.amount,
                 tax_rate=order_line.tax_rate,
+                order_unit=order_line.order_unit,
+                units_per_case=order_line.units_per_case,
             )
         )
     if order.shipping_fee:
@@ -463,7 +496,8 @@ def _content(
     subtotal = sum(amounts.values(), Decimal(0))
     tax_total = sum(taxes.values(), Decimal(0))
     return {
-        "version": 1,
+        # 2: lines carry their unit (order_unit, units_per_case, pieces, price_per_unit).
+        "version": 2,
         "title": TITLES[document.doc_type],
         "doc_type": document.doc_type,
         "number": document.number,
@@ -509,6 +543,9 @@ def _content(
         ],
         "remarks": supplier.invoice_remarks,
         "orders": [order.number for order in orders],
+        # Orders dated before this period that were marked delivered after the previous
+        # invoice was issued: billed here, late, and the invoice says so.
+        "late_orders": _late_orders(document, orders),
         "ship_to": _ship_to(orders),
         "original": (
             {
@@ -525,6 +562,18 @@ def _content(
         "reason": reason.strip(),
         "warnings": warnings,
     }
+
+
+def _late_orders(document: Document, orders: list[Order]) -> list[dict[str, str]]:
+    start = document.period_start
+    if document.doc_type != DocumentType.PERIODIC_INVOICE or start is None:
+        return []
+    late = []
+    for order in orders:
+        billed_on = order.delivery_date or order.requested_delivery_date
+        if billed_on < start:
+            late.append({"number": order.number, "delivered_on": billed_on.isoformat()})
+    return late
 
 
 def _ship_to(orders: list[Order]) -> dict[str, str] | None:

@@ -79,6 +79,11 @@ def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | 
         "carry_over": Decimal(content["carry_over"]),
         "amount_due": Decimal(content["amount_due"]),
         "reduced_rate_note": REDUCED_RATE_NOTE,
+        "late_orders": [
+            {"number": row["number"], "delivered_on": _date(row["delivered_on"])}
+            for row in content.get("late_orders", [])
+        ],
+        "late_numbers": {row["number"] for row in content.get("late_orders", [])},
         "logo": _data_uri(logo),
         "seal": _data_uri(seal),
     }
@@ -86,11 +91,18 @@ def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | 
 
 
 def _line(row: dict[str, Any]) -> dict[str, Any]:
+    is_case = row.get("order_unit") == "case"
     return {
         **row,
         "delivered_on": date.fromisoformat(row["delivered_on"]) if row["delivered_on"] else None,
         "unit_price": Decimal(row["unit_price"]),
+        # A case line is priced per case (入数 × the piece price), so that 数量 × 単価 = 金額
+        # can be checked on paper; the piece price is printed beside it.
+        "price_per_unit": Decimal(row.get("price_per_unit", row["unit_price"])),
         "amount": Decimal(row["amount"]),
+        "is_case": is_case,
+        "units_per_case": row.get("units_per_case"),
+        "pieces": row.get("pieces", row["quantity"]),
     }
 
 
