@@ -725,12 +725,19 @@ def _bill_each(
                 on_done(customer, outcome)
 
 
+def future_closing_date_message(closing_date: date) -> str:
+    return _("%(date)s has not come yet: run the billing on or after the closing date.") % {
+        "date": closing_date.isoformat()
+    }
+
+
 def run_billing(
     supplier: Organization,
     *,
     closing_date: date,
     customer: Customer | None = None,
     actor: Membership | None = None,
+    future_reason: str = "",
 ) -> BillingResult:
     """Issue one periodic invoice per active customer whose closing day falls on `closing_date`
     (or for the one `customer` given), each in its own transaction.
@@ -738,7 +745,12 @@ def run_billing(
     Returns [(invoice, created)]; running again returns the same invoices with created False.
     An empty result with `closing_customers == 0` means nobody closes that day. Customers that
     could not be billed are in `result.problems`. A given customer that does not close that day
-    is refused with BillingError."""
+    is refused with BillingError.
+
+    The billing page and `manage.py run_billing` refuse a closing date after today (the
+    deliveries still to come in that period would miss the invoice); the command bills one
+    only when given a reason, passed here as `future_reason` and recorded in the supplier's
+    audit log before anything is issued."""
     if customer is not None:
         if customer.supplier_id != supplier.pk:
             raise BillingError(_("This customer is not one of yours."))
@@ -746,6 +758,27 @@ def run_billing(
         customers = [customer]
     else:
         customers = list(closing_customers(supplier, closing_date))
+    today = timezone.localdate()
+    if closing_date > today and future_reason.strip():
+        with transaction.atomic():
+            audit.record(
+                "billing.future_closing_date",
+                actor=actor.user if actor is not None else None,
+                organization=supplier,
+                target_label=closing_date.isoformat(),
+                changes={
+                    "closing_date": closing_date.isoformat(),
+                    "today": today.isoformat(),
+                    "reason": future_reason.strip(),
+                    "customer": customer.customer_code if customer is not None else "",
+                },
+            )
+        logger.warning(
+            "billing.future_closing_date supplier=%s closing_date=%s today=%s",
+            supplier.pk,
+            closing_date,
+            today,
+        )
     result = BillingResult(closing_customers=len(customers))
     _bill_each(customers, closing_date=closing_date, actor=actor, result=result)
     return result

@@ -59,10 +59,7 @@ class ClosingDateForm(forms.Form):
         day = _parse_day(self.cleaned_data["closing_date"])
         if day > self.today:
             # Deliveries may still come before that day: an invoice issued now would miss them.
-            raise forms.ValidationError(
-                _("%(date)s has not come yet: run the billing on or after the closing date.")
-                % {"date": day.isoformat()}
-            )
+            raise forms.ValidationError(billing.future_closing_date_message(day))
         return day
 
 
