@@ -338,6 +338,7 @@ def billable_credit_notes(customer: Customer, period: BillingPeriod) -> list[Doc
         .exclude(status=DocumentStatus.VOID)
         .exclude(original__doc_type__in=SETTLED_ON_THEIR_OWN)
         .exclude(counted)
+        .select_related("original")
         .order_by("issued_on", "number")
     )
 
@@ -535,6 +536,7 @@ def bill_customer(
                     due_date=plan.due_date,
                     previous_balance=plan.previous_balance,
                     payments=plan.payments,
+                    credit_notes=plan.credit_notes,
                 )
             if plan.credit_notes:
                 document.credit_notes.set(plan.credit_notes)
@@ -613,6 +615,7 @@ def _draft_ahead(
             due_date=plan.due_date,
             previous_balance=plan.previous_balance,
             payments=plan.payments,
+            credit_notes=plan.credit_notes,
         )
     except Exception:
         # bill_customer tries again in its transaction and reports what is wrong.

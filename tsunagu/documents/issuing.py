@@ -56,7 +56,7 @@ from tsunagu.audit import services as audit
 from tsunagu.core.filestore import save_encrypted
 from tsunagu.core.tax import RATES, amounts_by_rate, tax_by_rate
 from tsunagu.customers.models import Customer
-from tsunagu.documents import numbering
+from tsunagu.documents import integrity, numbering
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
 from tsunagu.ordering.models import Order, OrderLine, OrderUnit
 
@@ -252,21 +252,31 @@ def draft(
     payments: Decimal | int = 0,
     original: Document | None = None,
     reason: str = "",
+    credit_notes: Sequence[Document] = (),
 ) -> Draft:
     """Everything a document is, drafted for the sequence value given: amounts and tax once per
-    rate, the frozen content, the HTML of its PDF. Reads only; nothing is numbered or saved."""
+    rate, the frozen content, the HTML of its PDF. Reads only; nothing is numbered or saved.
+
+    A periodic invoice that counts `credit_notes` (their lines are among `lines`) rounds the tax
+    of its own sales once per rate and adds each note's tax as the note printed it: a note is a
+    返還インボイス of its own, so the invoice never rounds its tax again (decision
+    docs-credit-note-rounding)."""
     from tsunagu.documents import pdf
 
     orders = list(orders)
     lines = list(lines)
+    credit_notes = list(credit_notes)
     previous_balance = Decimal(previous_balance)
     payments = Decimal(payments)
     _check(supplier, customer, doc_type, lines, orders, original, reason)
     amounts = amounts_by_rate((line.tax_rate, line.amount) for line in lines)
+    counted = _counted(credit_notes)
     if doc_type == DocumentType.CREDIT_NOTE and original is not None:
         taxes = _credit_note_tax(original, amounts, supplier.rounding)
     else:
-        taxes = tax_by_rate(amounts, supplier.rounding)
+        sales = {rate: amounts[rate] - counted["amount"][rate] for rate in RATES}
+        sales_tax = tax_by_rate(sales, supplier.rounding)
+        taxes = {rate: sales_tax[rate] + counted["tax"][rate] for rate in RATES}
     total = sum(amounts.values(), Decimal(0)) + sum(taxes.values(), Decimal(0))
     amount_due = previous_balance - payments + total
 
@@ -313,6 +323,8 @@ def draft(
         original=original,
         reason=reason,
         warnings=warnings,
+        credit_notes=credit_notes,
+        counted=counted,
     )
     html = pdf.render_html(document, logo=_image(supplier.logo), seal=_image(supplier.seal))
     return Draft(document, html, sequence, orders, warnings)
@@ -354,6 +366,8 @@ def commit(drafted: Draft, pdf_data: bytes, *, actor: Membership | None) -> Docu
                 "pdf_sha256": document.pdf_sha256,
                 "original": document.original.number if document.original is not None else "",
                 "warnings": drafted.warnings,
+                # Every frozen field, so verify_audit_log can tell a changed row.
+                "content_sha256": integrity.frozen_digest(document),
             },
         )
     except Exception:
@@ -378,6 +392,7 @@ def issue(
     payments: Decimal | int = 0,
     original: Document | None = None,
     reason: str = "",
+    credit_notes: Sequence[Document] = (),
 ) -> Document:
     """Issue one document in the caller's transaction (see the module docstring): the number's
     lock is taken first and held while the PDF renders, so the draft always commits."""
@@ -405,6 +420,7 @@ def issue(
             payments=payments,
             original=original,
             reason=reason,
+            credit_notes=credit_notes,
         )
         data = pdf_engine.html_to_pdf(drafted.html, drafted.pdf_identifier)
         document = commit(drafted, data, actor=actor)
@@ -450,6 +466,20 @@ def _check(
         raise IssueError("a document needs at least one line")
 
 
+def _counted(credit_notes: Sequence[Document]) -> dict[str, dict[int, Decimal]]:
+    """The amounts and tax per rate of the credit notes a periodic invoice counts, as issued."""
+    return {
+        "amount": {
+            10: sum((note.amount_10 for note in credit_notes), Decimal(0)),
+            8: sum((note.amount_8 for note in credit_notes), Decimal(0)),
+        },
+        "tax": {
+            10: sum((note.tax_10 for note in credit_notes), Decimal(0)),
+            8: sum((note.tax_8 for note in credit_notes), Decimal(0)),
+        },
+    }
+
+
 def _credit_note_tax(
     original: Document, amounts: dict[int, Decimal], rounding: str
 ) -> dict[int, Decimal]:
@@ -489,6 +519,8 @@ def _content(
     original: Document | None,
     reason: str,
     warnings: list[str],
+    credit_notes: list[Document],
+    counted: dict[str, dict[int, Decimal]],
 ) -> dict[str, Any]:
     """Everything printed, as data: the document can be re-read and re-checked without the
     organization, customer or order rows it came from (they may change later)."""
@@ -561,6 +593,23 @@ def _content(
         ),
         "reason": reason.strip(),
         "warnings": warnings,
+        # On a periodic invoice: this period's sales with their tax rounded once per rate, and
+        # the credit notes counted with their figures as issued (sales + notes = the totals).
+        "sales_by_rate": {
+            str(rate): str(amounts[rate] - counted["amount"][rate]) for rate in RATES
+        },
+        "sales_tax_by_rate": {str(rate): str(taxes[rate] - counted["tax"][rate]) for rate in RATES},
+        "credit_notes": [
+            {
+                "number": note.number,
+                "issued_on": note.issued_on.isoformat(),
+                "original": note.original.number if note.original is not None else "",
+                "amount_by_rate": {"10": str(note.amount_10), "8": str(note.amount_8)},
+                "tax_by_rate": {"10": str(note.tax_10), "8": str(note.tax_8)},
+                "total": str(note.total),
+            }
+            for note in credit_notes
+        ],
     }
 
 

@@ -84,6 +84,28 @@ def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | 
             for row in content.get("late_orders", [])
         ],
         "late_numbers": {row["number"] for row in content.get("late_orders", [])},
+        "credit_notes": [
+            {
+                "number": note["number"],
+                "issued_on": _date(note["issued_on"]),
+                "original": note["original"],
+                "amount_10": Decimal(note["amount_by_rate"]["10"]),
+                "amount_8": Decimal(note["amount_by_rate"]["8"]),
+                "tax_10": Decimal(note["tax_by_rate"]["10"]),
+                "tax_8": Decimal(note["tax_by_rate"]["8"]),
+                "total": Decimal(note["total"]),
+            }
+            for note in content.get("credit_notes", [])
+        ],
+        "sales": {
+            str(rate): {
+                "amount": Decimal(content["sales_by_rate"][str(rate)]),
+                "tax": Decimal(content["sales_tax_by_rate"][str(rate)]),
+            }
+            for rate in (10, 8)
+        }
+        if "sales_by_rate" in content
+        else {},
         "logo": _data_uri(logo),
         "seal": _data_uri(seal),
     }
