@@ -40,7 +40,9 @@ original and its credit notes always net to the tax of the corrected amounts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -53,12 +55,15 @@ from django.db.models import Sum
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit import services as audit
+from tsunagu.core import images
 from tsunagu.core.filestore import save_encrypted
 from tsunagu.core.tax import RATES, amounts_by_rate, tax_by_rate
 from tsunagu.customers.models import Customer
 from tsunagu.documents import integrity, numbering
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
 from tsunagu.ordering.models import Order, OrderLine, OrderUnit
+
+logger = logging.getLogger(__name__)
 
 MISSING_REGISTRATION_NUMBER = "missing_registration_number"
 
@@ -640,12 +645,24 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _image(field: Any) -> bytes | None:
-    """The bytes of an uploaded logo or seal, or None (embedded in the PDF as data)."""
+    """The bytes of an uploaded logo or seal, scaled down to what a document prints, or None
+    (embedded in the PDF as data). An image stored before uploads were checked that is beyond
+    the pixel bounds is left out (a decompression bomb would make every PDF take seconds)."""
     if not field:
         return None
     try:
         with field.open("rb") as handle:
             data: bytes = handle.read()
-            return data
     except OSError:
+        return None
+    return _printable(data)
+
+
+@functools.lru_cache(maxsize=8)
+def _printable(data: bytes) -> bytes | None:
+    # A billing run prints the same logo on hundreds of invoices: scale it once per process.
+    try:
+        return images.shrink(data, longest_side=1200)
+    except images.ImageRefusedError:
+        logger.warning("documents.image_left_out reason=out_of_bounds bytes=%s", len(data))
         return None
