@@ -48,9 +48,12 @@ def pdf_identifier(document: Document) -> bytes:
 def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | None = None) -> str:
     content = document.content
     lines = [_line(row) for row in content.get("lines", [])]
+    groups: list[dict[str, Any]] = []
     if document.doc_type == DocumentType.PERIODIC_INVOICE:
         lines.sort(key=lambda row: (row["delivered_on"] or date.min, row["order_number"]))
+        groups = _slips(lines)
     context = {
+        "groups": groups,
         "c": content,
         "title": content["title"],
         "doc_type": document.doc_type,
@@ -110,6 +113,18 @@ def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | 
         "seal": _data_uri(seal),
     }
     return render_to_string(TEMPLATES[document.doc_type], context)
+
+
+def _slips(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines of each delivery slip (受注番号, or a credit note's number) with its subtotal
+    (伝票計), in the order printed. Lines are sorted by date and number already."""
+    groups: list[dict[str, Any]] = []
+    for line in lines:
+        if not groups or groups[-1]["order_number"] != line["order_number"]:
+            groups.append({"order_number": line["order_number"], "lines": [], "subtotal": 0})
+        groups[-1]["lines"].append(line)
+        groups[-1]["subtotal"] += line["amount"]
+    return groups
 
 
 def _line(row: dict[str, Any]) -> dict[str, Any]:
