@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -24,7 +25,7 @@ from tsunagu.documents.models import FROZEN_FIELDS, Document, DocumentStatus
 pytestmark = pytest.mark.django_db
 
 
-def raw_execute(sql: str, params: list[object]) -> None:
+def raw_execute(sql: str, params: list[Any]) -> None:
     """Change documents_document behind the application's back, trigger switched off."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -44,9 +45,9 @@ def raw_execute(sql: str, params: list[object]) -> None:
             cursor.execute(_triggers.SQLITE_FORWARD)
 
 
-def db_id(document: Document) -> object:
+def db_id(document: Document) -> str:
     """The id as the database stores it (SQLite: 32 hex digits)."""
-    return Document._meta.get_field("id").get_db_prep_value(document.pk, connection)
+    return str(Document._meta.get_field("id").get_db_prep_value(document.pk, connection))
 
 
 def verify(*args: str) -> tuple[int, str, str]:
@@ -67,7 +68,7 @@ def test_the_trigger_guards_exactly_the_frozen_fields() -> None:
     [("total", 1), ("content", '{"lines": []}'), ("pdf_sha256", "0" * 64), ("number", "X-1")],
 )
 def test_the_database_refuses_an_update_of_a_frozen_field_by_hand(
-    invoice: Document, column: str, value: object
+    invoice: Document, column: str, value: Any
 ) -> None:
     with (
         pytest.raises(DatabaseError, match="frozen"),
