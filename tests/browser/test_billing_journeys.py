@@ -22,6 +22,7 @@ from tsunagu.documents.models import Document, DocumentStatus, DocumentType, Pay
 from tsunagu.documents.tests.test_billing_run import customer_of, order_for, product
 from tsunagu.documents.tests.test_pdf import poppler, squeeze
 from tsunagu.ops.demo import DEMO_PASSWORD
+from tsunagu.ordering import services as ordering
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,3 +101,43 @@ def test_admin_closes_a_date_reads_the_invoice_pdf_runs_it_again_and_enters_a_pa
     )
     invoice.refresh_from_db()
     assert invoice.status == DocumentStatus.PAID
+
+
+def test_a_late_delivered_order_is_listed_and_a_payment_sent_twice_is_recorded_once(
+    page: Page, live_server: object
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    call_command("seed_demo", verbosity=0)
+    admin = Membership.objects.select_related("organization").get(
+        user__email="admin@demo-supplier.example", organization__code="demo-supplier"
+    )
+    today = timezone.localdate()
+    closing_day = 10 if today.day != 10 else 11
+    closing = billing.latest_closing_date(today, closing_day)
+    customer = customer_of(admin.organization, "C0098", name="遅配食堂", closing_day=closing_day)
+    rice = product(admin.organization, "J-09", "1980", 8, "袋")
+    late = order_for(admin, customer, [(rice, 1)], on=closing - timedelta(days=2), status="shipped")
+    billing.bill_customer(customer, closing_date=closing)
+    ordering.move_order(late, to_status="delivered", actor=admin)
+
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    open_menu(page, "請求")
+    listed = page.locator("#unbilled-orders")
+    expect(listed).to_contain_text(late.number)
+    expect(listed).to_contain_text("次の締め請求書に載ります")
+
+    # A double tap on 入金を登録する: the same form reaches the server twice.
+    open_menu(page, "入金")
+    page.get_by_label("得意先コード").fill("C0098")
+    page.get_by_label("金額(円)").fill("2,138")
+    form = page.locator("form", has=page.get_by_role("button", name="入金を登録する"))
+    sent = form.evaluate("f => Object.fromEntries(new FormData(f))")
+    page.get_by_role("button", name="入金を登録する").click()
+    expect(page.get_by_role("status").first).to_contain_text("¥2,138 を登録しました")
+    again = page.request.post(
+        f"{base}/supplier/payments/", form=sent, headers={"Referer": page.url}
+    )
+    assert again.ok
+    page.reload()
+    expect(page.locator("tr", has_text="C0098")).to_have_count(1)
+    assert Payment.objects.filter(customer=customer).count() == 1

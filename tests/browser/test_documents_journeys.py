@@ -60,3 +60,32 @@ def test_a_delivery_note_is_issued_from_the_order_downloaded_and_seen_by_the_buy
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     open_menu(page, "受け取った帳票")
     expect(page.get_by_text(note.number)).to_be_visible()
+
+
+def test_a_case_line_shows_its_cases_and_pieces_on_the_page_and_the_pdf(
+    page: Page, live_server: object, demo: None, tmp_path: Path
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    # The demo's shipped order with 1 ケース of 玉ねぎ 1kg (20 袋 a case, ¥298 a 袋).
+    order = Order.objects.get(supplier__code="demo-supplier", lines__order_unit="case")
+    log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
+    page.goto(f"{base}/supplier/orders/{order.pk}/")
+
+    page.get_by_role("button", name="納品書を発行する").click()
+
+    note = Document.objects.get(orders=order, doc_type=DocumentType.DELIVERY_NOTE)
+    row = page.locator("#document-lines tr", has_text="玉ねぎ")
+    expect(row).to_contain_text("1 ケース")
+    expect(row).to_contain_text("20袋入・計20袋")
+    expect(row).to_contain_text("5,960")
+    expect(row).to_contain_text("1袋あたり ¥298")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDFをダウンロード").click()
+    pdf = tmp_path / "note.pdf"
+    download.value.save_as(pdf)
+    text = poppler("pdftotext", "-layout", str(pdf), "-")
+    printed = next(line for line in text.splitlines() if "玉ねぎ" in line)
+    assert "ケース" in printed
+    assert "5,960" in printed
+    assert "受領印" in text
+    assert note.content["lines"][0]["pieces"] == 20

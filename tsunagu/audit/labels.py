@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "document.void": _("Document voided"),
     "document.mailed": _("Document sent by e-mail"),
     "billing_run.started": _("Billing run started"),
+    "billing.future_closing_date": _("Invoices issued for a closing date still to come"),
     "payment.recorded": _("Payment recorded"),
     "payment.imported": _("Payments imported from CSV"),
     "payment.cancelled": _("Payment taken back"),

@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organization
 from tsunagu.catalog.models import PriceGroup, Product, ProductField
-from tsunagu.core import bounds
+from tsunagu.core import bounds, images
 from tsunagu.core.barcodes import validate_jan
 from tsunagu.core.text import fold_halfwidth_kana, normalize_code, normalize_number_text
 from tsunagu.customers.models import Customer
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Pixels kept of a product photo's longest side: the catalogue shows it at most ~600 px wide.
+PHOTO_SIDE = 1600
 
 
 class LooseDecimalField(forms.DecimalField):
@@ -149,6 +151,11 @@ class ProductForm(forms.ModelForm[Product]):
         photo = self.cleaned_data.get("photo")
         if photo and getattr(photo, "size", 0) > MAX_PHOTO_BYTES:
             raise ValidationError(_("The photo is larger than 5 MB. Choose a smaller one."))
+        if photo and hasattr(photo, "content_type"):
+            # A new upload: the same pixel bounds as logos (tsunagu.core.images), scaled down.
+            return images.shrunk_upload(
+                photo, longest_side=PHOTO_SIDE, formats=images.PHOTO_FORMATS
+            )
         return photo
 
     def clean_jan_code(self) -> str:

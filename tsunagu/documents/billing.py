@@ -273,24 +273,35 @@ def invoices_for_closing_date(supplier: Organization, closing_date: date) -> Que
     )
 
 
-def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
-    """Delivered orders whose delivery date (else the requested date) is in the period, and that
-    no other live invoice holds, periodic or per order: an order is billed once even if its date
-    moved or it was invoiced on its own."""
-    through = Document.orders.through
-    on_periodic_invoice = Exists(
-        through.objects.filter(
+def _on_an_invoice() -> Exists:
+    """The order is on a live invoice, periodic or per order."""
+    return Exists(
+        Document.orders.through.objects.filter(
             order_id=OuterRef("pk"),
             document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
         ).exclude(document__status=DocumentStatus.VOID)
     )
+
+
+def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
+    """Delivered orders dated (delivery date, else the requested date) on or before the closing
+    date that no live invoice holds, periodic or per order: an order is billed once even if its
+    date moved or it was invoiced on its own.
+
+    An order dated in an earlier period that was marked delivered after that period was billed
+    (say dated 12/01, delivered after the 12/03 close) goes on this invoice, which says so
+    (`late_orders` in its content). Orders dated before the customer's first periodic invoice
+    are left out, as its credit notes are: they predate billing here (imported history) and the
+    billing page lists them (`selectors.unbilled_orders`)."""
+    first = _periodic_invoices(customer).order_by("period_end").first()
+    since = first.period_start if first is not None and first.period_start else period.start
     orders = (
         Order.objects.filter(
             supplier_id=customer.supplier_id, customer=customer, status=OrderStatus.DELIVERED
         )
         .annotate(billed_on=Coalesce("delivery_date", "requested_delivery_date"))
-        .filter(billed_on__gte=period.start, billed_on__lte=period.end)
-        .exclude(on_periodic_invoice)
+        .filter(billed_on__gte=min(since, period.start), billed_on__lte=period.end)
+        .exclude(_on_an_invoice())
         .prefetch_related("lines")
     )
     return sorted(
@@ -329,6 +340,7 @@ def billable_credit_notes(customer: Customer, period: BillingPeriod) -> list[Doc
         .exclude(status=DocumentStatus.VOID)
         .exclude(original__doc_type__in=SETTLED_ON_THEIR_OWN)
         .exclude(counted)
+        .select_related("original")
         .order_by("issued_on", "number")
     )
 
@@ -526,6 +538,7 @@ def bill_customer(
                     due_date=plan.due_date,
                     previous_balance=plan.previous_balance,
                     payments=plan.payments,
+                    credit_notes=plan.credit_notes,
                 )
             if plan.credit_notes:
                 document.credit_notes.set(plan.credit_notes)
@@ -604,6 +617,7 @@ def _draft_ahead(
             due_date=plan.due_date,
             previous_balance=plan.previous_balance,
             payments=plan.payments,
+            credit_notes=plan.credit_notes,
         )
     except Exception:
         # bill_customer tries again in its transaction and reports what is wrong.
@@ -716,12 +730,19 @@ def _bill_each(
                 on_done(customer, outcome)
 
 
+def future_closing_date_message(closing_date: date) -> str:
+    return _("%(date)s has not come yet: run the billing on or after the closing date.") % {
+        "date": closing_date.isoformat()
+    }
+
+
 def run_billing(
     supplier: Organization,
     *,
     closing_date: date,
     customer: Customer | None = None,
     actor: Membership | None = None,
+    future_reason: str = "",
 ) -> BillingResult:
     """Issue one periodic invoice per active customer whose closing day falls on `closing_date`
     (or for the one `customer` given), each in its own transaction.
@@ -729,7 +750,12 @@ def run_billing(
     Returns [(invoice, created)]; running again returns the same invoices with created False.
     An empty result with `closing_customers == 0` means nobody closes that day. Customers that
     could not be billed are in `result.problems`. A given customer that does not close that day
-    is refused with BillingError."""
+    is refused with BillingError.
+
+    The billing page and `manage.py run_billing` refuse a closing date after today (the
+    deliveries still to come in that period would miss the invoice); the command bills one
+    only when given a reason, passed here as `future_reason` and recorded in the supplier's
+    audit log before anything is issued."""
     if customer is not None:
         if customer.supplier_id != supplier.pk:
             raise BillingError(_("This customer is not one of yours."))
@@ -737,6 +763,27 @@ def run_billing(
         customers = [customer]
     else:
         customers = list(closing_customers(supplier, closing_date))
+    today = timezone.localdate()
+    if closing_date > today and future_reason.strip():
+        with transaction.atomic():
+            audit.record(
+                "billing.future_closing_date",
+                actor=actor.user if actor is not None else None,
+                organization=supplier,
+                target_label=closing_date.isoformat(),
+                changes={
+                    "closing_date": closing_date.isoformat(),
+                    "today": today.isoformat(),
+                    "reason": future_reason.strip(),
+                    "customer": customer.customer_code if customer is not None else "",
+                },
+            )
+        logger.warning(
+            "billing.future_closing_date supplier=%s closing_date=%s today=%s",
+            supplier.pk,
+            closing_date,
+            today,
+        )
     result = BillingResult(closing_customers=len(customers))
     _bill_each(customers, closing_date=closing_date, actor=actor, result=result)
     return result

@@ -3,6 +3,7 @@ received and import them from CSV."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -59,10 +60,7 @@ class ClosingDateForm(forms.Form):
         day = _parse_day(self.cleaned_data["closing_date"])
         if day > self.today:
             # Deliveries may still come before that day: an invoice issued now would miss them.
-            raise forms.ValidationError(
-                _("%(date)s has not come yet: run the billing on or after the closing date.")
-                % {"date": day.isoformat()}
-            )
+            raise forms.ValidationError(billing.future_closing_date_message(day))
         return day
 
 
@@ -92,10 +90,15 @@ class PaymentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+    # One per form shown: sending the same form twice records one payment (decision
+    # docs-idempotent-payments). Kept when the form comes back with an error.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.member = member
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -193,9 +196,12 @@ def _billing_page(
         )
 
     awaiting = per_order.awaiting_invoice(supplier.pk)
+    unbilled = selectors.unbilled_orders(supplier)
     context: dict[str, Any] = {
         "awaiting_orders": list(awaiting[:AWAITING_SHOWN]),
         "awaiting_count": awaiting.count(),
+        "unbilled_orders": list(unbilled[:AWAITING_SHOWN]),
+        "unbilled_count": unbilled.count(),
         "form": form,
         "suggestions": [(day, closing_count(day), issued.get(day, 0)) for day in suggested],
         "selected": selected,
@@ -335,10 +341,20 @@ def payment_list(request: HttpRequest) -> HttpResponse:
                     amount=form.cleaned_data["amount"],
                     note=form.cleaned_data["note"],
                     invoice=form.cleaned_data["invoice"],
+                    idempotency_key=form.cleaned_data["idempotency_key"] or uuid.uuid4().hex,
                 )
             except payments.PaymentRefusedError as error:
                 form.add_error("received_on", str(error))
             else:
+                if not payment.created:
+                    messages.info(
+                        request,
+                        _(
+                            "This payment was already recorded (the form was sent twice): "
+                            "it is recorded once."
+                        ),
+                    )
+                    return redirect("payment-list")
                 messages.success(
                     request,
                     _("Recorded ¥%(amount)s received from %(customer)s on %(date)s.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Organization
+from tsunagu.core import images
 from tsunagu.core.text import normalize_number_text
 from tsunagu.documents import numbering
 from tsunagu.documents.document_settings import NumberFormatRow
@@ -92,18 +93,20 @@ class DocumentSearchForm(forms.Form):
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 IMAGE_FORMATS = {"PNG", "JPEG"}
+# Pixels kept of the longest side: the logo prints at most 45 × 16 mm, the seal 18 × 18 mm;
+# these give more than 600 dpi.
+PRINTED_SIDE = {"logo": 1200, "seal": 600}
 
 
-def _printable_image(image: Any) -> Any:
-    """A logo or seal the PDF can print: PNG or JPEG, at most 2 MB."""
+def _printable_image(image: Any, *, longest_side: int) -> Any:
+    """A logo or seal the PDF can print: PNG or JPEG, at most 2 MB and within the pixel bounds
+    of tsunagu.core.images (a small file can hold a huge image), scaled down to what the
+    documents print (see PRINTED_SIDE)."""
     if not image or image is False or not hasattr(image, "size"):
         return image
     if image.size > MAX_IMAGE_BYTES:
         raise ValidationError(_("The image is larger than 2 MB. Choose a smaller one."))
-    kind = getattr(getattr(image, "image", None), "format", None)
-    if kind is not None and kind not in IMAGE_FORMATS:
-        raise ValidationError(_("Choose a PNG or JPEG image."))
-    return image
+    return images.shrunk_upload(image, longest_side=longest_side)
 
 
 class DocumentSettingsForm(forms.ModelForm[Organization]):
@@ -160,10 +163,10 @@ class DocumentSettingsForm(forms.ModelForm[Organization]):
             )
 
     def clean_logo(self) -> Any:
-        return _printable_image(self.cleaned_data.get("logo"))
+        return _printable_image(self.cleaned_data.get("logo"), longest_side=PRINTED_SIDE["logo"])
 
     def clean_seal(self) -> Any:
-        return _printable_image(self.cleaned_data.get("seal"))
+        return _printable_image(self.cleaned_data.get("seal"), longest_side=PRINTED_SIDE["seal"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

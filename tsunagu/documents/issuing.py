@@ -40,7 +40,9 @@ original and its credit notes always net to the tax of the corrected amounts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -53,12 +55,15 @@ from django.db.models import Sum
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit import services as audit
+from tsunagu.core import images
 from tsunagu.core.filestore import save_encrypted
 from tsunagu.core.tax import RATES, amounts_by_rate, tax_by_rate
 from tsunagu.customers.models import Customer
-from tsunagu.documents import numbering
+from tsunagu.documents import integrity, numbering
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
-from tsunagu.ordering.models import Order, OrderLine
+from tsunagu.ordering.models import Order, OrderLine, OrderUnit
+
+logger = logging.getLogger(__name__)
 
 MISSING_REGISTRATION_NUMBER = "missing_registration_number"
 
@@ -102,6 +107,30 @@ class DocLine:
     # On a credit note: the index of the original's line it takes back (so later notes know
     # what is left of that line). None everywhere else.
     source_index: int | None = None
+    # What the quantity counts: pieces (`unit_label`, e.g. 本) or cases of `units_per_case`
+    # pieces. `unit_price` is always the price of one piece, as on the order line.
+    order_unit: str = OrderUnit.PIECE
+    units_per_case: int | None = None
+
+    @property
+    def is_case(self) -> bool:
+        return self.order_unit == OrderUnit.CASE
+
+    @property
+    def pieces_per_unit(self) -> int:
+        """Pieces in one unit of `quantity`: the case's 入数 for a case line, else 1."""
+        return self.units_per_case if self.is_case and self.units_per_case else 1
+
+    @property
+    def pieces(self) -> int:
+        """The quantity in pieces: what the warehouse ships (1 ケース of 6 本 → 6)."""
+        return self.quantity * self.pieces_per_unit
+
+    @property
+    def price_per_unit(self) -> Decimal:
+        """The price of one unit of `quantity` (a case: 入数 × the piece price), so that
+        quantity × price_per_unit is the amount before rounding."""
+        return self.unit_price * self.pieces_per_unit
 
     def as_content(self) -> dict[str, Any]:
         extra = {} if self.source_index is None else {"source_index": self.source_index}
@@ -113,6 +142,10 @@ class DocLine:
             "quantity": self.quantity,
             "unit_label": self.unit_label,
             "unit_price": _decimal_text(self.unit_price),
+            "order_unit": self.order_unit,
+            "units_per_case": self.units_per_case,
+            "pieces": self.pieces,
+            "price_per_unit": _decimal_text(self.price_per_unit),
             "amount": str(self.amount),
             "tax_rate": self.tax_rate,
             "is_reduced_rate": self.tax_rate == 8,
@@ -132,6 +165,9 @@ class DocLine:
             amount=Decimal(data["amount"]),
             tax_rate=int(data["tax_rate"]),
             source_index=data.get("source_index"),
+            # Content of version 1 has no unit: its quantity was printed as pieces.
+            order_unit=data.get("order_unit", OrderUnit.PIECE),
+            units_per_case=data.get("units_per_case"),
         )
 
 
@@ -164,6 +200,8 @@ def order_lines(order: Order) -> list[DocLine]:
                 unit_price=order_line.unit_price,
                 amount=order_line.amount,
                 tax_rate=order_line.tax_rate,
+                order_unit=order_line.order_unit,
+                units_per_case=order_line.units_per_case,
             )
         )
     if order.shipping_fee:
@@ -219,21 +257,31 @@ def draft(
     payments: Decimal | int = 0,
     original: Document | None = None,
     reason: str = "",
+    credit_notes: Sequence[Document] = (),
 ) -> Draft:
     """Everything a document is, drafted for the sequence value given: amounts and tax once per
-    rate, the frozen content, the HTML of its PDF. Reads only; nothing is numbered or saved."""
+    rate, the frozen content, the HTML of its PDF. Reads only; nothing is numbered or saved.
+
+    A periodic invoice that counts `credit_notes` (their lines are among `lines`) rounds the tax
+    of its own sales once per rate and adds each note's tax as the note printed it: a note is a
+    返還インボイス of its own, so the invoice never rounds its tax again (decision
+    docs-credit-note-rounding)."""
     from tsunagu.documents import pdf
 
     orders = list(orders)
     lines = list(lines)
+    credit_notes = list(credit_notes)
     previous_balance = Decimal(previous_balance)
     payments = Decimal(payments)
     _check(supplier, customer, doc_type, lines, orders, original, reason)
     amounts = amounts_by_rate((line.tax_rate, line.amount) for line in lines)
+    counted = _counted(credit_notes)
     if doc_type == DocumentType.CREDIT_NOTE and original is not None:
         taxes = _credit_note_tax(original, amounts, supplier.rounding)
     else:
-        taxes = tax_by_rate(amounts, supplier.rounding)
+        sales = {rate: amounts[rate] - counted["amount"][rate] for rate in RATES}
+        sales_tax = tax_by_rate(sales, supplier.rounding)
+        taxes = {rate: sales_tax[rate] + counted["tax"][rate] for rate in RATES}
     total = sum(amounts.values(), Decimal(0)) + sum(taxes.values(), Decimal(0))
     amount_due = previous_balance - payments + total
 
@@ -280,6 +328,8 @@ def draft(
         original=original,
         reason=reason,
         warnings=warnings,
+        credit_notes=credit_notes,
+        counted=counted,
     )
     html = pdf.render_html(document, logo=_image(supplier.logo), seal=_image(supplier.seal))
     return Draft(document, html, sequence, orders, warnings)
@@ -321,6 +371,8 @@ def commit(drafted: Draft, pdf_data: bytes, *, actor: Membership | None) -> Docu
                 "pdf_sha256": document.pdf_sha256,
                 "original": document.original.number if document.original is not None else "",
                 "warnings": drafted.warnings,
+                # Every frozen field, so verify_audit_log can tell a changed row.
+                "content_sha256": integrity.frozen_digest(document),
             },
         )
     except Exception:
@@ -345,6 +397,7 @@ def issue(
     payments: Decimal | int = 0,
     original: Document | None = None,
     reason: str = "",
+    credit_notes: Sequence[Document] = (),
 ) -> Document:
     """Issue one document in the caller's transaction (see the module docstring): the number's
     lock is taken first and held while the PDF renders, so the draft always commits."""
@@ -372,6 +425,7 @@ def issue(
             payments=payments,
             original=original,
             reason=reason,
+            credit_notes=credit_notes,
         )
         data = pdf_engine.html_to_pdf(drafted.html, drafted.pdf_identifier)
         document = commit(drafted, data, actor=actor)
@@ -417,6 +471,20 @@ def _check(
         raise IssueError("a document needs at least one line")
 
 
+def _counted(credit_notes: Sequence[Document]) -> dict[str, dict[int, Decimal]]:
+    """The amounts and tax per rate of the credit notes a periodic invoice counts, as issued."""
+    return {
+        "amount": {
+            10: sum((note.amount_10 for note in credit_notes), Decimal(0)),
+            8: sum((note.amount_8 for note in credit_notes), Decimal(0)),
+        },
+        "tax": {
+            10: sum((note.tax_10 for note in credit_notes), Decimal(0)),
+            8: sum((note.tax_8 for note in credit_notes), Decimal(0)),
+        },
+    }
+
+
 def _credit_note_tax(
     original: Document, amounts: dict[int, Decimal], rounding: str
 ) -> dict[int, Decimal]:
@@ -456,6 +524,8 @@ def _content(
     original: Document | None,
     reason: str,
     warnings: list[str],
+    credit_notes: list[Document],
+    counted: dict[str, dict[int, Decimal]],
 ) -> dict[str, Any]:
     """Everything printed, as data: the document can be re-read and re-checked without the
     organization, customer or order rows it came from (they may change later)."""
@@ -463,7 +533,8 @@ def _content(
     subtotal = sum(amounts.values(), Decimal(0))
     tax_total = sum(taxes.values(), Decimal(0))
     return {
-        "version": 1,
+        # 2: lines carry their unit (order_unit, units_per_case, pieces, price_per_unit).
+        "version": 2,
         "title": TITLES[document.doc_type],
         "doc_type": document.doc_type,
         "number": document.number,
@@ -509,6 +580,9 @@ def _content(
         ],
         "remarks": supplier.invoice_remarks,
         "orders": [order.number for order in orders],
+        # Orders dated before this period that were marked delivered after the previous
+        # invoice was issued: billed here, late, and the invoice says so.
+        "late_orders": _late_orders(document, orders),
         "ship_to": _ship_to(orders),
         "original": (
             {
@@ -524,7 +598,36 @@ def _content(
         ),
         "reason": reason.strip(),
         "warnings": warnings,
+        # On a periodic invoice: this period's sales with their tax rounded once per rate, and
+        # the credit notes counted with their figures as issued (sales + notes = the totals).
+        "sales_by_rate": {
+            str(rate): str(amounts[rate] - counted["amount"][rate]) for rate in RATES
+        },
+        "sales_tax_by_rate": {str(rate): str(taxes[rate] - counted["tax"][rate]) for rate in RATES},
+        "credit_notes": [
+            {
+                "number": note.number,
+                "issued_on": note.issued_on.isoformat(),
+                "original": note.original.number if note.original is not None else "",
+                "amount_by_rate": {"10": str(note.amount_10), "8": str(note.amount_8)},
+                "tax_by_rate": {"10": str(note.tax_10), "8": str(note.tax_8)},
+                "total": str(note.total),
+            }
+            for note in credit_notes
+        ],
     }
+
+
+def _late_orders(document: Document, orders: list[Order]) -> list[dict[str, str]]:
+    start = document.period_start
+    if document.doc_type != DocumentType.PERIODIC_INVOICE or start is None:
+        return []
+    late = []
+    for order in orders:
+        billed_on = order.delivery_date or order.requested_delivery_date
+        if billed_on < start:
+            late.append({"number": order.number, "delivered_on": billed_on.isoformat()})
+    return late
 
 
 def _ship_to(orders: list[Order]) -> dict[str, str] | None:
@@ -542,12 +645,24 @@ def _decimal_text(value: Decimal) -> str:
 
 
 def _image(field: Any) -> bytes | None:
-    """The bytes of an uploaded logo or seal, or None (embedded in the PDF as data)."""
+    """The bytes of an uploaded logo or seal, scaled down to what a document prints, or None
+    (embedded in the PDF as data). An image stored before uploads were checked that is beyond
+    the pixel bounds is left out (a decompression bomb would make every PDF take seconds)."""
     if not field:
         return None
     try:
         with field.open("rb") as handle:
             data: bytes = handle.read()
-            return data
     except OSError:
+        return None
+    return _printable(data)
+
+
+@functools.lru_cache(maxsize=8)
+def _printable(data: bytes) -> bytes | None:
+    # A billing run prints the same logo on hundreds of invoices: scale it once per process.
+    try:
+        return images.shrink(data, longest_side=1200)
+    except images.ImageRefusedError:
+        logger.warning("documents.image_left_out reason=out_of_bounds bytes=%s", len(data))
         return None

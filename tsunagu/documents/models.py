@@ -210,12 +210,23 @@ class Payment(BaseModel):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # One per payment form shown (decision docs-idempotent-payments): the same key records once.
+    idempotency_key = models.CharField(max_length=64, blank=True)
 
-    # Not stored: set by payments.record_payment to the invoices this payment made paid.
+    # Not stored: set by payments.record_payment to the invoices this payment made paid, and
+    # whether this call recorded it (False: the same form was sent before).
     invoices_paid: list[Document]
+    created: bool
 
     class Meta:
         ordering = ["-received_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="documents_payment_idempotency_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.received_on} {self.amount}"

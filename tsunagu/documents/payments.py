@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -119,7 +119,6 @@ def is_settled_on_its_own(invoice: Document | None) -> bool:
     return invoice is not None and invoice.doc_type in billing.SETTLED_ON_THEIR_OWN
 
 
-@transaction.atomic
 def record_payment(
     customer: Customer,
     *,
@@ -128,10 +127,63 @@ def record_payment(
     amount: Decimal,
     note: str = "",
     invoice: Document | None = None,
+    idempotency_key: str = "",
 ) -> Payment:
     """Record money received from one of the actor's customers, for the invoice given (when an
     invoice is marked paid) or on account. Periodic invoices the account's payments now cover
-    are marked paid; they are listed in `payment.invoices_paid`."""
+    are marked paid; they are listed in `payment.invoices_paid`.
+
+    Idempotent on `idempotency_key` (one per payment form shown, as for orders, decision 0020):
+    the same key gives back the payment already recorded with `created` False, whether the
+    second call comes after the first or at the same moment (the unique constraint settles a
+    race, the loser reading the winner's payment)."""
+    key = idempotency_key[:64]
+    if key:
+        existing = _recorded_with(customer, key)
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            payment = _record_payment(
+                customer,
+                actor=actor,
+                received_on=received_on,
+                amount=amount,
+                note=note,
+                invoice=invoice,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        existing = _recorded_with(customer, key) if key else None
+        if existing is None:
+            raise
+        return existing
+    payment.created = True
+    return payment
+
+
+def _recorded_with(customer: Customer, key: str) -> Payment | None:
+    payment = (
+        Payment.objects.filter(supplier_id=customer.supplier_id, idempotency_key=key)
+        .select_related("customer")
+        .first()
+    )
+    if payment is not None:
+        payment.created = False
+        payment.invoices_paid = []
+    return payment
+
+
+def _record_payment(
+    customer: Customer,
+    *,
+    actor: Membership,
+    received_on: date,
+    amount: Decimal,
+    note: str,
+    invoice: Document | None,
+    idempotency_key: str,
+) -> Payment:
     from tsunagu.documents import services
 
     if customer.supplier_id != actor.organization_id:
@@ -154,6 +206,7 @@ def record_payment(
         amount=amount,
         note=note.strip()[:NOTE_MAX_LENGTH],
         created_by=actor.user,
+        idempotency_key=idempotency_key,
     )
     audit.record(
         "payment.recorded",

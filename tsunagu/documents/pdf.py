@@ -48,9 +48,12 @@ def pdf_identifier(document: Document) -> bytes:
 def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | None = None) -> str:
     content = document.content
     lines = [_line(row) for row in content.get("lines", [])]
+    groups: list[dict[str, Any]] = []
     if document.doc_type == DocumentType.PERIODIC_INVOICE:
         lines.sort(key=lambda row: (row["delivered_on"] or date.min, row["order_number"]))
+        groups = _slips(lines)
     context = {
+        "groups": groups,
         "c": content,
         "title": content["title"],
         "doc_type": document.doc_type,
@@ -79,18 +82,64 @@ def render_html(document: Document, *, logo: bytes | None = None, seal: bytes | 
         "carry_over": Decimal(content["carry_over"]),
         "amount_due": Decimal(content["amount_due"]),
         "reduced_rate_note": REDUCED_RATE_NOTE,
+        "late_orders": [
+            {"number": row["number"], "delivered_on": _date(row["delivered_on"])}
+            for row in content.get("late_orders", [])
+        ],
+        "late_numbers": {row["number"] for row in content.get("late_orders", [])},
+        "credit_notes": [
+            {
+                "number": note["number"],
+                "issued_on": _date(note["issued_on"]),
+                "original": note["original"],
+                "amount_10": Decimal(note["amount_by_rate"]["10"]),
+                "amount_8": Decimal(note["amount_by_rate"]["8"]),
+                "tax_10": Decimal(note["tax_by_rate"]["10"]),
+                "tax_8": Decimal(note["tax_by_rate"]["8"]),
+                "total": Decimal(note["total"]),
+            }
+            for note in content.get("credit_notes", [])
+        ],
+        "sales": {
+            str(rate): {
+                "amount": Decimal(content["sales_by_rate"][str(rate)]),
+                "tax": Decimal(content["sales_tax_by_rate"][str(rate)]),
+            }
+            for rate in (10, 8)
+        }
+        if "sales_by_rate" in content
+        else {},
         "logo": _data_uri(logo),
         "seal": _data_uri(seal),
     }
     return render_to_string(TEMPLATES[document.doc_type], context)
 
 
+def _slips(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines of each delivery slip (受注番号, or a credit note's number) with its subtotal
+    (伝票計), in the order printed. Lines are sorted by date and number already."""
+    groups: list[dict[str, Any]] = []
+    for line in lines:
+        if not groups or groups[-1]["order_number"] != line["order_number"]:
+            groups.append({"order_number": line["order_number"], "lines": [], "subtotal": 0})
+        groups[-1]["lines"].append(line)
+        groups[-1]["subtotal"] += line["amount"]
+    return groups
+
+
 def _line(row: dict[str, Any]) -> dict[str, Any]:
+    is_case = row.get("order_unit") == "case"
     return {
         **row,
         "delivered_on": date.fromisoformat(row["delivered_on"]) if row["delivered_on"] else None,
         "unit_price": Decimal(row["unit_price"]),
+        # A case line is priced per case (入数 × the piece price), so that 数量 × 単価 = 金額
+        # can be checked on paper; the piece price is printed beside it.
+        "price_per_unit": Decimal(row.get("price_per_unit", row["unit_price"])),
         "amount": Decimal(row["amount"]),
+        "is_case": is_case,
+        "units_per_case": row.get("units_per_case"),
+        "pieces": row.get("pieces", row["quantity"]),
     }
 
 

@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from tsunagu.accounts.models import Organization
 from tsunagu.core.encryption import DecryptionError
@@ -18,6 +19,7 @@ from tsunagu.core.filestore import read_decrypted
 from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, to_katakana
 from tsunagu.customers.models import Customer
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType
+from tsunagu.ordering.models import Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -173,4 +175,40 @@ def recent_billing_runs(supplier: Organization, closing_date: date, limit: int) 
         BillingRun.objects.filter(supplier=supplier, closing_date=closing_date).order_by(
             "-created_at"
         )[:limit]
+    )
+
+
+def unbilled_orders(supplier: Organization) -> QuerySet[Order]:
+    """Delivered orders of customers billed by closing day that no live invoice holds although
+    the customer has been billed up to their date or later: they missed their invoice (marked
+    delivered after it was issued). Each carries `billed_on`, `last_closed` (the customer's
+    latest closing date billed) and `first_start` (where its first invoice began): one dated on
+    or after `first_start` goes on the next periodic invoice; an older one predates billing
+    here and needs an invoice of its own (billing.billable_orders)."""
+    live_invoices = Document.objects.filter(
+        supplier_id=supplier.pk,
+        customer_id=OuterRef("customer_id"),
+        doc_type=DocumentType.PERIODIC_INVOICE,
+    ).exclude(status=DocumentStatus.VOID)
+    on_an_invoice = Exists(
+        Document.orders.through.objects.filter(
+            order_id=OuterRef("pk"),
+            document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
+        ).exclude(document__status=DocumentStatus.VOID)
+    )
+    return (
+        Order.objects.filter(
+            supplier_id=supplier.pk,
+            status=OrderStatus.DELIVERED,
+            customer__billing_method=Customer.BillingMethod.CLOSING,
+        )
+        .annotate(
+            billed_on=Coalesce("delivery_date", "requested_delivery_date"),
+            last_closed=Subquery(live_invoices.order_by("-period_end").values("period_end")[:1]),
+            first_start=Subquery(live_invoices.order_by("period_end").values("period_start")[:1]),
+        )
+        .filter(last_closed__isnull=False, billed_on__lte=F("last_closed"))
+        .exclude(on_an_invoice)
+        .select_related("customer")
+        .order_by("billed_on", "number")
     )

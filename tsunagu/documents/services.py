@@ -185,7 +185,7 @@ def credit_lines(original: Document, quantities: list[CreditQuantity]) -> list[D
         amount = (
             left_amount
             if item.quantity == left_quantity
-            else min(round_money(source.unit_price * item.quantity, rounding), left_amount)
+            else min(round_money(source.price_per_unit * item.quantity, rounding), left_amount)
         )
         lines.append(
             DocLine(
@@ -199,6 +199,8 @@ def credit_lines(original: Document, quantities: list[CreditQuantity]) -> list[D
                 amount=-amount,
                 tax_rate=source.tax_rate,
                 source_index=item.index,
+                order_unit=source.order_unit,
+                units_per_case=source.units_per_case,
             )
         )
     return lines

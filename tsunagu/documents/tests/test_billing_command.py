@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tsunagu.accounts.models import Membership, Organization
+from tsunagu.audit.models import AuditEntry
 from tsunagu.customers.models import MONTH_END
 from tsunagu.documents.models import Document
 from tsunagu.documents.payments import record_payment
 from tsunagu.documents.tests.test_billing_run import customer_of, month_of_orders
 
 pytestmark = pytest.mark.django_db
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 KEYS = {
     "number",
@@ -112,6 +116,7 @@ def test_one_customer_only(supplier: Organization, supplier_admin: Membership) -
 
 
 @pytest.mark.usefixtures("billed_month")
+@time_machine.travel(datetime(2026, 12, 21, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo")), tick=False)
 def test_the_next_invoice_carries_the_balance_over(
     supplier: Organization, supplier_admin: Membership
 ) -> None:
@@ -200,3 +205,37 @@ def test_another_suppliers_customer_code_is_unknown(
     assert code == 1
     assert "X001" in message
     assert not Document.objects.exists()
+
+
+@pytest.mark.usefixtures("billed_month")
+def test_a_future_closing_date_is_refused_as_on_the_page() -> None:
+    with time_machine.travel(datetime(2026, 12, 4, 10, 0, tzinfo=TOKYO), tick=False):
+        code, _out, err = run("--supplier", "test-supplier", "--closing-date", "2026-12-20")
+
+    assert code == 1
+    assert "締日 2026-12-20 はまだ来ていません (今日は 2026-12-04)" in err
+    assert "--allow-future" in err
+    assert Document.objects.count() == 0
+
+
+@pytest.mark.usefixtures("billed_month")
+def test_allow_future_needs_a_reason_and_records_it_in_the_audit_log(
+    supplier: Organization,
+) -> None:
+    args = ("--supplier", "test-supplier", "--closing-date", "2026-12-20", "--allow-future")
+    with time_machine.travel(datetime(2026, 12, 4, 10, 0, tzinfo=TOKYO), tick=False):
+        without = run(*args)
+        code, out, err = run(*args, "--reason", "年末の休業前に請求するため", "--json")
+
+    assert without[0] == 1
+    assert "--reason" in without[2]
+    assert code == 0, err
+    assert [row["period_end"] for row in json_lines(out)] == ["2026-12-20", "2026-12-20"]
+    entry = AuditEntry.objects.get(action="billing.future_closing_date")
+    assert entry.organization_id == supplier.pk
+    assert entry.changes == {
+        "closing_date": "2026-12-20",
+        "today": "2026-12-04",
+        "reason": "年末の休業前に請求するため",
+        "customer": "",
+    }

@@ -90,6 +90,10 @@ def test_a_credit_note_in_the_period_lowers_that_periods_sales_per_rate_with_tax
             "quantity": -1,
             "unit_label": "本",
             "unit_price": "980",
+            "order_unit": "piece",
+            "units_per_case": None,
+            "pieces": -1,
+            "price_per_unit": "980",
             "amount": "-980",
             "tax_rate": 10,
             "is_reduced_rate": False,
@@ -113,8 +117,11 @@ def test_a_credit_note_of_a_periodic_invoice_counts_in_the_next_period_and_the_b
     assert november.amount_due == Decimal(5189)
     assert december.previous_balance == Decimal(5189)
     assert (december.amount_10, december.amount_8) == (Decimal(0), Decimal(19800 - 1980))
-    assert december.tax_8 == Decimal(1425)  # 17,820 × 8% = 1,425.6 → 1,425
-    assert december.amount_due == Decimal(5189 + 17820 + 1425)
+    # The sales' tax once (19,800 × 8% = 1,584) plus the note's tax as it printed it (the
+    # November 8% sum 2,772 → 792: 63 − 221 = −158), not 17,820 × 8% rounded again (1,425).
+    assert credit.tax_8 == Decimal(-158)
+    assert december.tax_8 == Decimal(1584 - 158)
+    assert december.amount_due == Decimal(5189 + 17820 + 1426)
     assert list(december.credit_notes.all()) == [credit]
     # Later periods carry it in their previous balance, and do not count it again.
     assert january.previous_balance == december.amount_due

@@ -189,8 +189,29 @@ def test_each_invoice_reconciles_and_every_credit_note_counts_once(
                 amounts_by_rate((row["tax_rate"], Decimal(row["amount"])) for row in stored_lines)
                 == amounts
             )
-            assert {10: invoice.tax_10, 8: invoice.tax_8} == tax_by_rate(amounts, rounding)
+            # The period's sales are taxed with one rounding per rate; each credit note counts
+            # with the tax it printed, never rounded again (decision docs-credit-note-rounding).
+            note_amounts = {
+                10: sum((n.amount_10 for n in counted), Decimal(0)),
+                8: sum((n.amount_8 for n in counted), Decimal(0)),
+            }
+            note_taxes = {
+                10: sum((n.tax_10 for n in counted), Decimal(0)),
+                8: sum((n.tax_8 for n in counted), Decimal(0)),
+            }
+            sales = {rate: amounts[rate] - note_amounts[rate] for rate in (10, 8)}
+            sales_tax = tax_by_rate(sales, rounding)
+            assert {10: invoice.tax_10, 8: invoice.tax_8} == {
+                rate: sales_tax[rate] + note_taxes[rate] for rate in (10, 8)
+            }
             assert invoice.total == sum(amounts.values()) + invoice.tax_10 + invoice.tax_8
+            # To the yen: the invoice is its sales with their tax plus every note as issued.
+            assert invoice.total == (
+                sum(sales.values()) + sum(sales_tax.values()) + sum(n.total for n in counted)
+            )
+            assert invoice.content["sales_tax_by_rate"] == {
+                str(rate): str(sales_tax[rate]) for rate in (10, 8)
+            }
             previous = invoices[-1].amount_due if invoices else Decimal(0)
             assert invoice.previous_balance == previous
             assert invoice.payments == period_payments

@@ -263,6 +263,36 @@ def test_the_fetcher_refuses_anything_but_local_files() -> None:
     assert fetcher.fetch(pdf_engine.STYLESHEET.as_uri()) is not None
 
 
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "/..%2F..%2Fpdf_engine.py",
+        "/%2e%2e/%2e%2e/pdf_engine.py",
+        "/..%2f..%2f..%2fpdf.py",
+        "/%2E%2E%2F%2E%2E%2Fmodels.py",
+        "/..%5C..%5Cpdf_engine.py",
+        "/..%00/print.css",
+    ],
+)
+def test_the_fetcher_refuses_an_encoded_way_out_of_its_folder(escape: str) -> None:
+    """The path is decoded before it is checked, as urllib decodes it before opening it."""
+    fetcher = pdf_engine.LocalOnlyFetcher()
+
+    with pytest.raises(ValueError, match="outside"):
+        fetcher.fetch(pdf_engine.STATIC_DIR.as_uri() + escape)
+
+
+def test_the_fetcher_refuses_another_host_and_accepts_an_encoded_name_inside() -> None:
+    fetcher = pdf_engine.LocalOnlyFetcher()
+
+    with pytest.raises(ValueError, match="outside"):
+        fetcher.fetch("file://attacker.example" + str(pdf_engine.STYLESHEET))
+    inside = pdf_engine.STATIC_DIR.as_uri() + "/%70rint.css"  # %70 = p
+    response = fetcher.fetch(inside)
+    assert b"@page" in response.read()
+    response.close()
+
+
 def test_a_document_renders_the_same_figures_again_from_its_content(invoice: Document) -> None:
     again = pdf.render_html(invoice)
 

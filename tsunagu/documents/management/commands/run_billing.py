@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from tsunagu.accounts.models import Organization
 from tsunagu.customers.models import Customer
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         "again issues nothing new: the invoices already issued are printed with created false. "
         "With --json, one JSON object per invoice per line. A date on which no customer closes "
         "is not an error: the message goes to stderr with --json (stdout stays JSON lines) and "
-        "the exit status is 0. Exit 1 on bad input or when a customer could not be billed."
+        "the exit status is 0. A closing date after today is refused unless --allow-future is "
+        "given with --reason (recorded in the audit log). Exit 1 on bad input or when a "
+        "customer could not be billed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +39,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", help="print one JSON object per invoice per line"
         )
+        parser.add_argument(
+            "--allow-future",
+            action="store_true",
+            help=(
+                "bill a closing date that has not come yet (refused otherwise, as on the billing "
+                "page: deliveries still to come in the period would miss the invoice); needs "
+                "--reason, which is recorded in the audit log"
+            ),
+        )
+        parser.add_argument(
+            "--reason", default="", help="why a future closing date is billed (--allow-future)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         supplier = Organization.objects.filter(code=options["supplier"], is_supplier=True).first()
@@ -50,6 +65,16 @@ class Command(BaseCommand):
                 f"締日 {options['closing_date']} は日付ではありません。"
                 "YYYY-MM-DD (例: 2026-11-30) で指定してください。"
             ) from None
+        today = timezone.localdate()
+        if closing_date > today and not options["allow_future"]:
+            raise CommandError(
+                f"締日 {closing_date.isoformat()} はまだ来ていません (今日は {today.isoformat()})。"
+                "締日の前に発行すると、それまでに届く納品が請求書から漏れます。"
+                "締日の当日以降に実行してください。どうしても発行するときは "
+                '--allow-future --reason "理由" を付けてください (理由は操作ログに残ります)。'
+            )
+        if options["allow_future"] and not options["reason"].strip():
+            raise CommandError("--allow-future には --reason で理由を付けてください。")
         customer = None
         if options["customer"]:
             customer = (
@@ -69,7 +94,12 @@ class Command(BaseCommand):
                     f"(次の締日: {next_date.isoformat()})。"
                 )
         try:
-            result = billing.run_billing(supplier, closing_date=closing_date, customer=customer)
+            result = billing.run_billing(
+                supplier,
+                closing_date=closing_date,
+                customer=customer,
+                future_reason=options["reason"] if options["allow_future"] else "",
+            )
         except billing.BillingError as error:
             raise CommandError(str(error)) from None
 
