@@ -12,7 +12,9 @@ from playwright.sync_api import Browser, Error, Page, expect
 from tests.browser import accessibility
 from tests.browser.accessibility import AccessibilityScanner
 from tests.browser.test_accounts_journeys import log_in, open_menu
+from tsunagu.documents.models import Document, DocumentType
 from tsunagu.ops.demo import DEMO_PASSWORD
+from tsunagu.ordering.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 on_a_phone = pytest.mark.parametrize("page", ["phone"], indirect=True)
@@ -106,6 +108,97 @@ def test_axe_runs_under_the_sites_csp_and_reports_what_it_finds(
     with axe.paused():
         page.goto(f"{base}/accounts/login/")
     axe.found.clear()  # the violation was made on purpose
+
+
+@on_a_phone
+def test_every_control_on_the_main_pages_is_a_44_px_target_on_a_phone(
+    page: Page, live_server: object, demo: None
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    small: list[str] = []
+    for path in ["/accounts/login/", "/accounts/password/reset/"]:
+        page.goto(base + path)
+        small += small_targets(page)
+
+    log_in(page, base, BUYER, DEMO_PASSWORD)
+    order = Order.objects.filter(customer__buyer__code="demo-buyer").latest("ordered_at")
+    document = Document.objects.filter(
+        customer__buyer__code="demo-buyer", doc_type=DocumentType.PERIODIC_INVOICE
+    ).first()
+    assert document is not None
+    page.goto(f"{base}/buyer/s/demo-supplier/")
+    page.locator(".product-card").first.get_by_role("button", name="カートに入れる").click()
+    expect(page.get_by_role("status")).to_contain_text("カートに入れました")
+    for path in [
+        "/buyer/",
+        "/buyer/s/demo-supplier/",
+        "/buyer/s/demo-supplier/cart/",
+        "/buyer/s/demo-supplier/quick/",
+        "/buyer/orders/",
+        f"/buyer/orders/{order.pk}/",
+        "/buyer/documents/",
+        f"/buyer/documents/{document.pk}/",
+        "/organization/members/",
+        "/account/",
+    ]:
+        page.goto(base + path)
+        small += small_targets(page)
+    page.locator(".site-nav summary").click()
+    small += small_targets(page)
+
+    page.context.clear_cookies()
+    log_in(page, base, SUPPLIER, DEMO_PASSWORD)
+    supplier_order = Order.objects.filter(supplier__code="demo-supplier").latest("ordered_at")
+    for path in [
+        "/dashboard/",
+        "/supplier/orders/",
+        f"/supplier/orders/{supplier_order.pk}/",
+        "/supplier/customers/",
+        "/supplier/products/",
+        "/supplier/documents/",
+        "/supplier/billing/",
+        "/supplier/payments/",
+    ]:
+        page.goto(base + path)
+        small += small_targets(page)
+
+    page.context.clear_cookies()
+    log_in(page, base, SHIPPING, DEMO_PASSWORD)
+    page.goto(f"{base}/supplier/shipping/")
+    small += small_targets(page)
+
+    assert small == [], "\n".join(["controls under 44×44 px:", *small])
+
+
+@on_a_phone
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_buyer_reads_every_invoice_line_without_scrolling_sideways(
+    page: Page, live_server: object, demo: None, width: int
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": width, "height": 800})
+    document = Document.objects.filter(
+        customer__buyer__code="demo-buyer", doc_type=DocumentType.PERIODIC_INVOICE
+    ).first()
+    assert document is not None
+    log_in(page, base, BUYER, DEMO_PASSWORD)
+    page.goto(f"{base}/buyer/documents/{document.pk}/")
+
+    lines = page.locator("#document-lines tbody tr")
+    expect(lines.first).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    for region in page.locator("main .card, main .table-scroll").all():
+        scroll = region.evaluate("el => [el.scrollWidth, el.clientWidth]")
+        assert scroll[0] <= scroll[1]
+    # Quantity, unit price and amount of every line are on the screen, none cut off.
+    for row in lines.all():
+        for cell in row.locator("td").all():
+            box = cell.bounding_box()
+            assert box is not None
+            assert box["x"] >= 0, cell.inner_text()
+            assert box["x"] + box["width"] <= width, cell.inner_text()
+            inner = cell.evaluate("el => [el.scrollWidth, el.clientWidth]")
+            assert inner[0] <= inner[1], cell.inner_text()
 
 
 @on_a_phone
