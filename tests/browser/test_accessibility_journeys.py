@@ -201,6 +201,36 @@ def test_the_buyer_reads_every_invoice_line_without_scrolling_sideways(
             assert inner[0] <= inner[1], cell.inner_text()
 
 
+@on_a_desktop
+def test_put_in_the_cart_reads_in_full_on_every_card_on_a_desktop(
+    page: Page, live_server: object, demo: None
+) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    log_in(page, base, BUYER, DEMO_PASSWORD)
+    page.goto(f"{base}/buyer/s/demo-supplier/")
+
+    buttons = page.locator(".product-card").get_by_role("button", name="カートに入れる")
+    assert page.locator(".product-card select[name=unit]").count() > 0
+    assert buttons.count() > 0
+    for button in buttons.all():
+        fits = button.evaluate(
+            """(button) => {
+              const range = document.createRange();
+              range.selectNodeContents(button);
+              const text = range.getBoundingClientRect();
+              const box = button.getBoundingClientRect();
+              const card = button.closest(".product-card").getBoundingClientRect();
+              return {
+                scroll: button.scrollWidth <= button.clientWidth,
+                text: text.left >= box.left && text.right <= box.right,
+                card: box.left >= card.left && box.right <= card.right,
+              };
+            }"""
+        )
+        assert fits == {"scroll": True, "text": True, "card": True}
+        expect(button).to_have_text("カートに入れる")
+
+
 @on_a_phone
 @pytest.mark.parametrize(
     ("email", "bar", "behind"),
