@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class AccessibilityScanner:
     results: dict[tuple[str, str, str], list[Violation]] = field(default_factory=dict)
     found: list[Violation] = field(default_factory=list)
     scanned: int = 0
+    seconds: float = 0.0  # spent in axe over the session
     active: bool = False
     scanning: bool = False
     # Contexts made with JavaScript off: nothing can be evaluated in their pages.
@@ -164,6 +166,7 @@ class AccessibilityScanner:
         return None
 
     def _run(self, page: Page, size: ViewportSize, name: str) -> list[Violation] | None:
+        started = time.perf_counter()
         try:
             if page.viewport_size != size:
                 page.set_viewport_size(size)
@@ -174,6 +177,8 @@ class AccessibilityScanner:
             if "context was destroyed" in str(error) or "navigat" in str(error):
                 return None
             raise
+        finally:
+            self.seconds += time.perf_counter() - started
         url = page.url
         return [
             Violation(
@@ -199,6 +204,14 @@ class AccessibilityScanner:
             yield
         finally:
             self.active = active
+
+
+def summary(scanner: AccessibilityScanner) -> str:
+    states = {(path, state) for path, state, _size in scanner.results}
+    return (
+        f"axe-core {AXE_VERSION}: {len(states)} page states, {len(scanner.results)} scans "
+        f"(state × size), {scanner.seconds:.0f} s"
+    )
 
 
 def report(violations: list[Violation], scanned: int) -> str:

@@ -63,13 +63,25 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+SCANNER = pytest.StashKey[accessibility.AccessibilityScanner]()
+
+
 @pytest.fixture(scope="session")
-def axe(browser: Browser) -> Iterator[accessibility.AccessibilityScanner]:
+def axe(
+    request: pytest.FixtureRequest, browser: Browser
+) -> Iterator[accessibility.AccessibilityScanner]:
     """The axe-core scanner every journey's actions go through (see accessibility.py)."""
     scanner = accessibility.AccessibilityScanner()
+    request.config.stash[SCANNER] = scanner
     with pytest.MonkeyPatch.context() as monkeypatch:
         accessibility.install(monkeypatch, scanner, browser)
         yield scanner
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    scanner = terminalreporter.config.stash.get(SCANNER, None)
+    if scanner is not None:
+        terminalreporter.write_line(accessibility.summary(scanner))
 
 
 @pytest.fixture(params=list(VIEWPORTS))
