@@ -2,6 +2,13 @@
 
 Each journey runs at a phone viewport and at a desktop one. A failing journey leaves a screenshot
 in test-artifacts/ for a person to look at.
+
+Every page state a journey meets is checked with axe-core (vendored in vendor/axe-core/) at both
+sizes, phone and desktop: before each action a journey takes on a page (goto, click, fill, a key
+press, ...) and once more on every open page at the end of the journey, the page is scanned unless
+that very state (address and markup) was scanned already. Any violation fails the journey with a
+list of rule, impact, elements and address. The script is evaluated through the DevTools protocol,
+which the site's Content-Security-Policy (no inline scripts) does not apply to.
 """
 
 from __future__ import annotations
@@ -14,11 +21,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
+from tests.browser import accessibility
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORTS: dict[str, ViewportSize] = {
-    "phone": {"width": 390, "height": 844},
-    "desktop": {"width": 1280, "height": 800},
+    "phone": accessibility.PHONE,
+    "desktop": accessibility.DESKTOP,
 }
 # Chromium must not try to reach the network on its own (updates, sync, field trials).
 CHROMIUM_ARGS = [
@@ -54,8 +63,31 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+SCANNER = pytest.StashKey[accessibility.AccessibilityScanner]()
+
+
+@pytest.fixture(scope="session")
+def axe(
+    request: pytest.FixtureRequest, browser: Browser
+) -> Iterator[accessibility.AccessibilityScanner]:
+    """The axe-core scanner every journey's actions go through (see accessibility.py)."""
+    scanner = accessibility.AccessibilityScanner()
+    request.config.stash[SCANNER] = scanner
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        accessibility.install(monkeypatch, scanner, browser)
+        yield scanner
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    scanner = terminalreporter.config.stash.get(SCANNER, None)
+    if scanner is not None:
+        terminalreporter.write_line(accessibility.summary(scanner))
+
+
 @pytest.fixture(params=list(VIEWPORTS))
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+def page(
+    request: pytest.FixtureRequest, browser: Browser, axe: accessibility.AccessibilityScanner
+) -> Iterator[Page]:
     context = browser.new_context(
         viewport=VIEWPORTS[request.param],
         locale="ja-JP",
@@ -79,3 +111,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A journey fails when a page state it met has an accessibility violation."""
+    funcargs = getattr(item, "funcargs", {})
+    scanner = funcargs.get("axe")
+    browser = funcargs.get("browser")
+    if not isinstance(scanner, accessibility.AccessibilityScanner) or browser is None:
+        return (yield)
+    scanner.start()
+    try:
+        result = yield
+    except BaseException:
+        found = scanner.stop()
+        if found:
+            item.add_report_section("call", "accessibility", accessibility.report(found, 0))
+        raise
+    for context in browser.contexts:
+        scanner.scan_all(context.pages)
+    scanned = scanner.scanned
+    found = scanner.stop()
+    if found:
+        pytest.fail(accessibility.report(found, scanned), pytrace=False)
+    return result

@@ -125,7 +125,7 @@ def test_a_big_order_by_a_member_waits_for_the_owners_approval(
     order = Order.objects.latest("ordered_at")
     assert order.status == OrderStatus.PENDING_APPROVAL
 
-    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    open_menu(page, "ログアウト")
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     open_menu(page, "注文履歴")
     page.get_by_role("link", name=order.number).click()

@@ -144,7 +144,7 @@ def test_a_shortage_on_an_accepted_order_reaches_the_buyer(
     page.get_by_role("button", name="変更を保存する").click()
     expect(page.get_by_role("status")).to_contain_text(f"注文 {order.number} を変更しました")
 
-    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    open_menu(page, "ログアウト")
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     page.goto(f"{base}/buyer/orders/{order.pk}/")
     expect(page.locator("body")).to_contain_text("欠品")
