@@ -16,6 +16,7 @@ from tsunagu.accounts import invitations
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Membership, Organization, Role, User
+from tsunagu.accounts.selectors import has_confirmed_address
 from tsunagu.audit import services as audit
 from tsunagu.customers.models import Customer, CustomerInvitation, Location
 from tsunagu.notifications import services as notifications
@@ -210,8 +211,17 @@ def accept_customer_invitation(
         and invitation.email.lower() != user.email.lower()
     ):
         raise InvitationError("addressee")
-    customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
-    if customer.buyer_id is not None:
+    customer = (
+        Customer.objects.select_for_update(no_key=True)
+        .select_related("buyer")
+        .get(pk=invitation.customer_id)
+    )
+    if customer.buyer is not None:
+        # The person joins the buyer's own organization: its rules hold, as for its own links.
+        if not customer.buyer.allows_email(user.email):
+            raise InvitationError("domain", domains=", ".join(customer.buyer.email_domains))
+        if invitation.kind == CustomerInvitation.Kind.LINK and not has_confirmed_address(user):
+            raise InvitationError("unconfirmed")
         membership, _created = Membership.objects.get_or_create(
             user=user, organization_id=customer.buyer_id, defaults={"role": Role.MEMBER}
         )
