@@ -454,3 +454,28 @@ def test_two_acceptances_at_once_never_take_the_same_last_units(
     assert sorted(outcomes) == ["accepted", "refused"]
     salt.refresh_from_db()
     assert salt.stock == Decimal("2")
+
+
+def test_a_huge_quantity_typed_in_proxy_entry_is_named_and_nothing_is_entered(
+    supplier_client: Client, placed: Order
+) -> None:
+    ProductFactory.create(
+        supplier=placed.supplier, product_code="K1", name="酒", unit="本", units_per_case=12
+    )
+
+    response = supplier_client.post(
+        reverse("supplier-order-new"),
+        {
+            "customer": "C1",
+            "channel": "phone",
+            "lines": "V1 1000000\nS1 99999999999999999999\nK1 999999 ケース",
+            "delivery_date": "2026-11-28",
+        },
+    )
+
+    page = response.content.decode()
+    assert "1行目: 1 から 999,999 までの数を入れてください。" in page
+    assert "2行目: 1 から 999,999 までの数を入れてください。" in page
+    assert "3行目: この行は 11,999,988 個になります。1行は 9,999,999 個までです。" in page
+    assert "K1 999999 ケース</textarea>" in page
+    assert not Order.objects.filter(channel="phone").exists()
