@@ -217,14 +217,17 @@ def accept_customer_invitation(
         .get(pk=invitation.customer_id)
     )
     if customer.buyer is not None:
-        # The person joins the buyer's own organization: its rules hold, as for its own links.
-        if not customer.buyer.allows_email(user.email):
-            raise InvitationError("domain", domains=", ".join(customer.buyer.email_domains))
-        if invitation.kind == CustomerInvitation.Kind.LINK and not has_confirmed_address(user):
-            raise InvitationError("unconfirmed")
-        membership, _created = Membership.objects.get_or_create(
-            user=user, organization_id=customer.buyer_id, defaults={"role": Role.MEMBER}
-        )
+        membership = Membership.objects.filter(user=user, organization=customer.buyer).first()
+        if membership is None:
+            # The person joins the buyer's own organization: its rules hold, as for its own
+            # links (a member already in it gains nothing).
+            if not customer.buyer.allows_email(user.email):
+                raise InvitationError("domain", domains=", ".join(customer.buyer.email_domains))
+            if invitation.kind == CustomerInvitation.Kind.LINK and not has_confirmed_address(user):
+                raise InvitationError("unconfirmed")
+            membership = Membership.objects.create(
+                user=user, organization=customer.buyer, role=Role.MEMBER
+            )
     elif buyer is not None:
         membership = Membership.objects.get(user=user, organization=buyer)
         if not membership.is_admin:

@@ -201,3 +201,23 @@ def test_a_link_adds_a_person_to_a_linked_customers_company_only_with_a_confirme
         Membership.objects.filter(organization=buyer).values_list("user__email", "role")
     ) == [("misaki@buyer.test", Role.MEMBER)]
     assert Client().get(link).status_code == 410
+
+
+def test_a_member_of_the_linked_company_may_use_its_link_without_a_confirmed_address(
+    supplier_client: Client, supplier: Organization, buyer: Organization
+) -> None:
+    # Someone already in the company gains nothing by the link: it is simply used.
+    Organization.objects.filter(pk=buyer.pk).update(allowed_email_domains="other.test")
+    owner = MembershipFactory.create(
+        organization=buyer, role=Role.OWNER, user__email="boss@buyer.test"
+    )
+    customer = CustomerFactory.create(supplier=supplier, buyer=buyer)
+    link = link_for(supplier_client, customer)
+
+    response = client_for(owner).post(link, {})
+
+    assert response.status_code == 302
+    assert list(
+        Membership.objects.filter(organization=buyer).values_list("user__email", "role")
+    ) == [("boss@buyer.test", Role.OWNER)]
+    assert Client().get(link).status_code == 410
