@@ -211,11 +211,7 @@ def accept_customer_invitation(
         and invitation.email.lower() != user.email.lower()
     ):
         raise InvitationError("addressee")
-    customer = (
-        Customer.objects.select_for_update(no_key=True)
-        .select_related("buyer")
-        .get(pk=invitation.customer_id)
-    )
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
     if customer.buyer is not None:
         membership = Membership.objects.filter(user=user, organization=customer.buyer).first()
         if membership is None:
