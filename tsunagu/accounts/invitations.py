@@ -27,6 +27,11 @@ class InvitationError(Exception):
             "This invitation was sent to another e-mail address. Log in with the address it was "
             "sent to, or ask the administrator to invite your own address."
         ),
+        "unconfirmed": _(
+            "This link adds you to a company that already uses Tsunagu, so your e-mail address "
+            "must be confirmed first. Log in with a confirmed address, or ask the company's "
+            "administrator to invite you."
+        ),
         "domain": _(
             "This organization accepts only addresses at %(domains)s. "
             "Use your company address, or ask the administrator."

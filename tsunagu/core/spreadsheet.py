@@ -15,12 +15,16 @@ import re
 # The full-width forms too: a Japanese IME types ＝ and some spreadsheets take it as =.
 FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+# Spaces (and apostrophes) in front of a formula do not make it safe: a spreadsheet's import
+# or a person tidying the file may trim them.
+_LEADING = re.compile(r"[\s']*")
 
 
 def _needs_quote(value: str) -> bool:
     # A value that already starts with apostrophes before a formula start gets one more, so that
     # taking one off on import gives it back exactly.
-    return value.lstrip("'")[:1] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(value)
+    starts = (value.lstrip("'")[:1], _LEADING.sub("", value, count=1)[:1])
+    return any(start in FORMULA_STARTS for start in starts) and not _PLAIN_NUMBER.fullmatch(value)
 
 
 def quote_formula(value: str) -> str:

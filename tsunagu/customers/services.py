@@ -16,6 +16,7 @@ from tsunagu.accounts import invitations
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Membership, Organization, Role, User
+from tsunagu.accounts.selectors import has_confirmed_address
 from tsunagu.audit import services as audit
 from tsunagu.customers.models import Customer, CustomerInvitation, Location
 from tsunagu.notifications import services as notifications
@@ -211,10 +212,18 @@ def accept_customer_invitation(
     ):
         raise InvitationError("addressee")
     customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
-    if customer.buyer_id is not None:
-        membership, _created = Membership.objects.get_or_create(
-            user=user, organization_id=customer.buyer_id, defaults={"role": Role.MEMBER}
-        )
+    if customer.buyer is not None:
+        membership = Membership.objects.filter(user=user, organization=customer.buyer).first()
+        if membership is None:
+            # The person joins the buyer's own organization: its rules hold, as for its own
+            # links (a member already in it gains nothing).
+            if not customer.buyer.allows_email(user.email):
+                raise InvitationError("domain", domains=", ".join(customer.buyer.email_domains))
+            if invitation.kind == CustomerInvitation.Kind.LINK and not has_confirmed_address(user):
+                raise InvitationError("unconfirmed")
+            membership = Membership.objects.create(
+                user=user, organization=customer.buyer, role=Role.MEMBER
+            )
     elif buyer is not None:
         membership = Membership.objects.get(user=user, organization=buyer)
         if not membership.is_admin:

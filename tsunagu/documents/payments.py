@@ -37,12 +37,13 @@ class PaymentRefusedError(Exception):
     """The payment cannot be recorded as it is; the message says why."""
 
 
-# Negative amounts pass the parser so that the message below can say what is wanted.
-_SIGNED = bounds.Bound(-bounds.PAYMENT.maximum, bounds.PAYMENT.maximum)
+# Every number passes the parser (it refuses what is not one), so that the checks below give
+# "1 yen or more" for any zero or negative amount and the payment bound for a large one.
+_ANY_NUMBER = bounds.Bound(Decimal("-Infinity"), Decimal("Infinity"))
 
 
 def _amount(value: str) -> Decimal | None:
-    number = s.decimal_number(places=0, bound=_SIGNED)(value)
+    number = s.decimal_number(places=0, bound=_ANY_NUMBER)(value)
     if number is None:
         return None
     if number <= 0:

@@ -3,11 +3,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
 from conftest import client_for
-from tsunagu.accounts.models import Membership, Organization, Role
+from tsunagu.accounts.models import Membership, Organization, Role, User
 from tsunagu.accounts.tests.factories import MembershipFactory
 from tsunagu.audit.models import AuditEntry
 from tsunagu.customers.models import Customer
@@ -161,3 +162,62 @@ def test_a_mailed_customer_invitation_is_refused_to_another_logged_in_person(
     assert "この招待は別のメールアドレスに送られたものです" in response.content.decode()
     customer.refresh_from_db()
     assert customer.buyer is None
+
+
+def test_a_link_adds_a_person_to_a_linked_customers_company_only_with_a_confirmed_address(
+    supplier_client: Client, supplier: Organization, buyer: Organization
+) -> None:
+    # The customer already uses Tsunagu: its link adds people to the buyer's own organization,
+    # so the same rules hold as for the buyer's own links (confirmed address, mail domains).
+    Organization.objects.filter(pk=buyer.pk).update(allowed_email_domains="buyer.test")
+    customer = CustomerFactory.create(supplier=supplier, buyer=buyer)
+    link = link_for(supplier_client, customer)
+    unconfirmed = MembershipFactory.create(user__email="eve@buyer.test")
+    outside = MembershipFactory.create(user__email="eve@evil.example")
+    EmailAddress.objects.create(
+        user=outside.user, email=outside.user.email, primary=True, verified=True
+    )
+    confirmed = MembershipFactory.create(user__email="misaki@buyer.test")
+    EmailAddress.objects.create(
+        user=confirmed.user, email=confirmed.user.email, primary=True, verified=True
+    )
+
+    signed_up = Client().post(link, {**JOIN, "email": "mallory@buyer.test"})
+    not_confirmed = client_for(unconfirmed).post(link, {})
+    other_domain = client_for(outside).post(link, {})
+
+    assert signed_up.status_code == 410
+    assert "メールアドレスの確認" in signed_up.content.decode()
+    assert not User.objects.filter(email="mallory@buyer.test").exists()
+    assert not_confirmed.status_code == 410
+    assert "メールアドレスの確認" in not_confirmed.content.decode()
+    assert other_domain.status_code == 410
+    assert "buyer.test" in other_domain.content.decode()
+    assert not Membership.objects.filter(organization=buyer).exists()
+
+    client_for(confirmed).post(link, {})
+
+    assert list(
+        Membership.objects.filter(organization=buyer).values_list("user__email", "role")
+    ) == [("misaki@buyer.test", Role.MEMBER)]
+    assert Client().get(link).status_code == 410
+
+
+def test_a_member_of_the_linked_company_may_use_its_link_without_a_confirmed_address(
+    supplier_client: Client, supplier: Organization, buyer: Organization
+) -> None:
+    # Someone already in the company gains nothing by the link: it is simply used.
+    Organization.objects.filter(pk=buyer.pk).update(allowed_email_domains="other.test")
+    owner = MembershipFactory.create(
+        organization=buyer, role=Role.OWNER, user__email="boss@buyer.test"
+    )
+    customer = CustomerFactory.create(supplier=supplier, buyer=buyer)
+    link = link_for(supplier_client, customer)
+
+    response = client_for(owner).post(link, {})
+
+    assert response.status_code == 302
+    assert list(
+        Membership.objects.filter(organization=buyer).values_list("user__email", "role")
+    ) == [("boss@buyer.test", Role.OWNER)]
+    assert Client().get(link).status_code == 410

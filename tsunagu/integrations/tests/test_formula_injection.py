@@ -43,6 +43,11 @@ DANGEROUS = [
     "\r改行始まり",
     "＝全角の等号",
     "'=すでにアポストロフィ",
+    # Spaces in front: a spreadsheet (or a person tidying the file) may trim them.
+    " =1+1",
+    "\u3000＝SUM(A1)",
+    "\n@SUM(1+1)",
+    "' -2+3",
 ]
 
 

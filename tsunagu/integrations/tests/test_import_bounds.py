@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.models import Product
@@ -94,3 +95,12 @@ def test_an_order_line_out_of_bounds_is_a_row_error(
 def test_a_payment_amount_out_of_bounds_is_a_row_error(supplier_admin: Membership) -> None:
     with pytest.raises(payments.PaymentRefusedError, match="9,999,999,999"):
         payments.parse_amount("１０，０００，０００，０００")
+
+
+@pytest.mark.parametrize("typed", ["-5", "-99999999999", "-1e400", "0"])
+def test_a_payment_amount_below_one_yen_asks_for_one_yen_or_more(typed: str) -> None:
+    # A negative amount of any size gets the same message, never a range with negative numbers.
+    with translation.override("ja"), pytest.raises(payments.PaymentRefusedError) as refused:
+        payments.parse_amount(typed)
+
+    assert str(refused.value) == "1円以上の金額を入力してください。"

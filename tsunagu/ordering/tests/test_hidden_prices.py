@@ -19,8 +19,8 @@ from tsunagu.notifications.models import OutboxMessage
 from tsunagu.ordering import services
 from tsunagu.ordering.models import CartLine, OrderStatus
 from tsunagu.ordering.rules import LineRequest
-from tsunagu.ordering.totals import order_totals
 from tsunagu.ordering.tests.factories import linked_customer
+from tsunagu.ordering.totals import order_totals
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))

@@ -414,3 +414,45 @@ def test_the_supplier_writes_to_the_customer_on_the_order(
     mail = OutboxMessage.objects.filter(to="chef@buyer.test").latest("created_at")
     assert "明日の午前に伺います" in mail.body_text
     assert f"/buyer/orders/{placed.pk}/" in mail.body_text
+
+
+def test_a_huge_quantity_typed_in_proxy_entry_is_named_and_nothing_is_entered(
+    supplier_client: Client, placed: Order
+) -> None:
+    ProductFactory.create(
+        supplier=placed.supplier, product_code="K1", name="酒", unit="本", units_per_case=12
+    )
+
+    response = supplier_client.post(
+        reverse("supplier-order-new"),
+        {
+            "customer": "C1",
+            "channel": "phone",
+            "lines": "V1 1000000\nS1 99999999999999999999\nK1 999999 ケース",
+            "delivery_date": "2026-11-28",
+        },
+    )
+
+    page = response.content.decode()
+    assert "1行目: 1 から 999,999 までの数を入れてください。" in page
+    assert "2行目: 1 から 999,999 までの数を入れてください。" in page
+    assert "3行目: この行は 11,999,988 個になります。1行は 9,999,999 個までです。" in page
+    assert "K1 999999 ケース</textarea>" in page
+    assert not Order.objects.filter(channel="phone").exists()
+
+
+@pytest.mark.parametrize("version", ["abc", "-1", "1.5"])
+def test_a_change_sent_with_a_garbled_version_is_told_to_reload_and_changes_nothing(
+    supplier_client: Client, placed: Order, version: str
+) -> None:
+    cabbage = placed.lines.get(product_code="V1")
+
+    response = supplier_client.post(
+        reverse("supplier-order-change", args=[placed.pk]),
+        {"version": version, f"confirm-{cabbage.pk}": "1"},
+    )
+
+    assert response.status_code == 400
+    assert "少し前に誰かがこの注文を変更しました" in response.content.decode()
+    cabbage.refresh_from_db()
+    assert cabbage.confirmed_quantity is None

@@ -231,6 +231,13 @@ def _told(order: Order) -> str:
     )
 
 
+def _version(text: str) -> int:
+    """The order version the page was shown with; one that is not a number (a tampered form)
+    matches no order, so the person is told to reload instead of getting an error page."""
+    text = text or "0"
+    return int(text) if text.isdigit() else -1
+
+
 @login_required
 @require_POST
 def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
@@ -279,7 +286,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             services.revise_order(
                 order,
                 actor=member,
-                version=int(request.POST.get("version", "0") or 0),
+                version=_version(request.POST.get("version", "")),
                 changes=changes,
                 delivery_date=new_date,
                 reason=reason,
