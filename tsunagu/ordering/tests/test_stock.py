@@ -18,7 +18,7 @@ from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.customers.models import Customer, Location
-from tsunagu.ordering import services
+from tsunagu.ordering import recording, services
 from tsunagu.ordering.models import Order, OrderStatus
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.tests.factories import linked_customer
@@ -220,3 +220,51 @@ def test_a_web_order_and_a_proxy_entry_at_once_never_take_the_same_last_units(
     assert _stock() == Decimal(2)
     assert Order.objects.count() == 1
     assert Order.objects.get().lines.get().reserved_pieces == 3
+
+
+def test_a_revision_of_an_order_that_holds_no_stock_takes_none(
+    supplier: Organization, buyer: Organization, supplier_admin: Membership
+) -> None:
+    # An accepted order recorded from CSV took no stock (it records the past): moving its date
+    # or cutting it short must not take any now, and an added line takes only its own.
+    customer, location = linked_customer(supplier, buyer)
+    salt = _salt(supplier, "10")
+    (order,) = recording.record_past_orders(
+        supplier,
+        [
+            recording.PastOrder(
+                customer=customer,
+                location=location,
+                status=OrderStatus.ACCEPTED,
+                channel="phone",
+                ordered_on=date(2026, 11, 25),
+                requested_delivery_date=FRIDAY,
+                lines=[recording.PastLine(salt, 6)],
+            )
+        ],
+        actor=supplier_admin.user,
+    )
+    line = order.lines.get()
+
+    order = services.revise_order(
+        order,
+        actor=supplier_admin,
+        version=order.version,
+        changes=[],
+        delivery_date=date(2026, 11, 30),
+    )
+    assert _stock() == Decimal(10)
+    order = services.revise_order(
+        order,
+        actor=supplier_admin,
+        version=order.version,
+        changes=[
+            services.LineChange("confirm", line_id=line.pk, quantity=4),
+            services.LineChange("add", product=salt, quantity=3),
+        ],
+    )
+
+    assert _stock() == Decimal(7)
+    assert [line.reserved_pieces for line in order.lines.order_by("position")] == [0, 3]
+    services.move_order(order, to_status=OrderStatus.CANCELLED, actor=supplier_admin, note="欠品")
+    assert _stock() == Decimal(10)
