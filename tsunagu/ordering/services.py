@@ -464,7 +464,7 @@ def move_order(
     """Move an order along its status pipeline, with the row locked; refuses any other move.
 
     Marking it delivered records the day the goods arrived (`delivered_on`, today when not
-    given): never in the future, never before the day it was marked shipped.
+    given): never in the future, never before the day it was marked shipped or placed.
 
     The stock an order holds since it was placed (_hold_stock) is given back when it is
     cancelled; accepting an older order that holds none takes it then. Cancelling needs a
@@ -554,6 +554,13 @@ def _delivered_on(order: Order, day: date | None) -> date:
         raise StatusMoveError(
             _("The order was shipped on %(shipped)s: it cannot have arrived before that.")
             % {"shipped": shipped.strftime("%Y/%m/%d")}
+        )
+    # An order recorded from CSV as shipped has no shipping step: the day it was ordered bounds.
+    ordered = timezone.localtime(order.ordered_at, TOKYO).date()
+    if day < ordered:
+        raise StatusMoveError(
+            _("The order was placed on %(ordered)s: it cannot have arrived before that.")
+            % {"ordered": ordered.strftime("%Y/%m/%d")}
         )
     return day
 
