@@ -3,6 +3,7 @@ cancelled or cut short, under row locks."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -19,7 +21,7 @@ from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.customers.models import Customer, Location
 from tsunagu.ordering import recording, services
-from tsunagu.ordering.models import Order, OrderStatus
+from tsunagu.ordering.models import Order, OrderLine, OrderStatus
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.tests.factories import linked_customer
 
@@ -268,3 +270,39 @@ def test_a_revision_of_an_order_that_holds_no_stock_takes_none(
     assert [line.reserved_pieces for line in order.lines.order_by("position")] == [0, 3]
     services.move_order(order, to_status=OrderStatus.CANCELLED, actor=supplier_admin, note="欠品")
     assert _stock() == Decimal(10)
+
+
+def test_the_migration_records_as_held_only_what_an_acceptance_took(
+    supplier: Organization,
+    buyer: Organization,
+    buyer_member: Membership,
+    supplier_admin: Membership,
+) -> None:
+    # Before reservations, accepting took stock; recording from CSV took none. The data step of
+    # the migration that added reservations must tell the two apart.
+    migration = importlib.import_module("tsunagu.ordering.migrations.0007_supplier_reserved_stock")
+    customer, location = linked_customer(supplier, buyer)
+    salt = _salt(supplier, "20")
+    accepted = _send(buyer_member, customer, location, 3, "a")
+    services.move_order(accepted, to_status=OrderStatus.ACCEPTED, actor=supplier_admin)
+    (imported,) = recording.record_past_orders(
+        supplier,
+        [
+            recording.PastOrder(
+                customer=customer,
+                location=location,
+                status=OrderStatus.ACCEPTED,
+                channel="phone",
+                ordered_on=date(2026, 11, 25),
+                requested_delivery_date=FRIDAY,
+                lines=[recording.PastLine(salt, 6)],
+            )
+        ],
+        actor=supplier_admin.user,
+    )
+    OrderLine.objects.update(reserved_pieces=0)
+
+    migration.taken_at_acceptance(django_apps, None)
+
+    assert accepted.lines.get().reserved_pieces == 3
+    assert imported.lines.get().reserved_pieces == 0
