@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.models import Membership
 from tsunagu.catalog.models import Product
+from tsunagu.core import bounds
 from tsunagu.core.filestore import read_decrypted
 from tsunagu.core.text import nfkc, normalize_code, normalize_number_text, search_key
 from tsunagu.customers.models import Customer
@@ -79,6 +80,11 @@ def _parse_lines(member: Membership, text: str) -> tuple[list[LineRequest], list
             problems.append(
                 _("Line %(n)s: write the quantity as a number of 1 or more.") % {"n": number}
             )
+        elif problem := bounds.line_quantity_problem(
+            int(quantity_text), product.units_per_case if unit == "case" else None
+        ):
+            # A quantity no line can hold is refused here, before any amount is worked out.
+            problems.append(_("Line %(n)s: %(problem)s") % {"n": number, "problem": problem})
         else:
             requests.append(
                 LineRequest(product, int(quantity_text), unit, " ".join(note_words)[:200])
