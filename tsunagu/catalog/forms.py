@@ -82,6 +82,10 @@ class ProductForm(forms.ModelForm[Product]):
     stock = LooseDecimalField(
         label=_("stock"),
         required=False,
+        help_text=_(
+            "What can still be ordered. Each order takes its pieces out of this number when it "
+            "is placed and gives them back if it is cancelled. Empty: stock is not tracked."
+        ),
         decimal_places=2,
         validators=bounds.STOCK.validators(),
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -136,8 +137,10 @@ class PriceGroup(BaseModel):
 
     def __str__(self) -> str:
         rate = f"{self.rate.normalize():f}%"
-        # A name that already says its rate ("卸価格 (85%)") is not given it twice.
-        return self.name if rate in self.name.replace("％", "%") else f"{self.name} ({rate})"
+        # A name that already says its rate ("卸価格 (85%)") is not given it twice; "85%" does
+        # not say 5%.
+        says_rate = re.search(rf"(?<![\d.]){re.escape(rate)}", self.name.replace("％", "%"))
+        return self.name if says_rate else f"{self.name} ({rate})"
 
 
 class CustomerPrice(BaseModel):

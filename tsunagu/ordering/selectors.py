@@ -325,7 +325,8 @@ def status_counts(supplier_id: UUID) -> dict[str, int]:
 
 
 def unanswered_orders(supplier_id: UUID) -> QuerySet[Any, Any]:
-    """The supplier's orders whose last message came from the customer: waiting for a reply."""
+    """The supplier's orders whose last message came from the customer: waiting for a reply.
+    Orders waiting for the buyer's approval are not the supplier's yet (not in its inbox)."""
     last_from_supplier = Subquery(
         OrderMessage.objects.filter(order=OuterRef("pk"))
         .order_by("-created_at")
@@ -333,6 +334,7 @@ def unanswered_orders(supplier_id: UUID) -> QuerySet[Any, Any]:
     )
     return (
         Order.objects.filter(supplier_id=supplier_id, messages__isnull=False)
+        .exclude(status=OrderStatus.PENDING_APPROVAL)
         .annotate(last_from_supplier=last_from_supplier)
         .filter(last_from_supplier=False)
         .values("pk")

@@ -545,7 +545,7 @@ def move_order(
     """Move an order along its status pipeline, with the row locked; refuses any other move.
 
     Marking it delivered records the day the goods arrived (`delivered_on`, today when not
-    given): never in the future, never before the day it was marked shipped.
+    given): never in the future, never before the day it was marked shipped or placed.
 
     The stock an order holds since it was placed (_hold_stock) is given back when it is
     cancelled; accepting an older order that holds none takes it then. Cancelling needs a
@@ -635,6 +635,13 @@ def _delivered_on(order: Order, day: date | None) -> date:
         raise StatusMoveError(
             _("The order was shipped on %(shipped)s: it cannot have arrived before that.")
             % {"shipped": shipped.strftime("%Y/%m/%d")}
+        )
+    # An order recorded from CSV as shipped has no shipping step: the day it was ordered bounds.
+    ordered = timezone.localtime(order.ordered_at, TOKYO).date()
+    if day < ordered:
+        raise StatusMoveError(
+            _("The order was placed on %(ordered)s: it cannot have arrived before that.")
+            % {"ordered": ordered.strftime("%Y/%m/%d")}
         )
     return day
 
@@ -763,12 +770,16 @@ class NotEnoughStockError(Exception):
         super().__init__(", ".join(short.values()))
 
 
-def _hold_stock(lines: Iterable[OrderLine], *, release: bool = False) -> None:
+def _hold_stock(
+    lines: Iterable[OrderLine], *, release: bool = False, give_back_only: Collection[Any] = ()
+) -> None:
     """Make each line hold out of stock what it stands for now (recording.line_pieces: the
     confirmed quantity after a shortage), or nothing with `release`; products that do not track
-    stock hold nothing. The product rows are locked (in one order, by id) so that two orders
-    never take the same last units; raises NotEnoughStockError and changes nothing when a
-    product has too little."""
+    stock hold nothing. Lines whose id is in `give_back_only` never hold more than they do: a
+    revision cuts short what an order holds, it never takes for lines that hold nothing (an
+    order recorded from CSV). The product rows are locked (in one order, by id) so that two
+    orders never take the same last units; raises NotEnoughStockError and changes nothing when
+    a product has too little."""
     lines = list(lines)
     tracked = {
         p.pk: p
@@ -780,6 +791,8 @@ def _hold_stock(lines: Iterable[OrderLine], *, release: bool = False) -> None:
     changed = []
     for line in lines:
         target = 0 if release or line.product_id not in tracked else line_pieces(line)
+        if line.pk in give_back_only:
+            target = min(target, line.reserved_pieces)
         if target == line.reserved_pieces:
             continue
         if line.product_id in tracked:
@@ -805,10 +818,12 @@ def _hold_stock(lines: Iterable[OrderLine], *, release: bool = False) -> None:
     OrderLine.objects.bulk_update(changed, ["reserved_pieces"])
 
 
-def _hold_stock_or_refuse(lines: Iterable[OrderLine]) -> None:
+def _hold_stock_or_refuse(
+    lines: Iterable[OrderLine], *, give_back_only: Collection[Any] = ()
+) -> None:
     """_hold_stock for an order being written: too little stock refuses it line by line."""
     try:
-        _hold_stock(lines)
+        _hold_stock(lines, give_back_only=give_back_only)
     except NotEnoughStockError as error:
         raise OrderRejectedError({code: [text] for code, text in error.short.items()}) from None
 
@@ -1284,8 +1299,9 @@ def revise_order(
         raise OrderRejectedError(
             {"order": [_("An order needs at least one line: cancel it instead.")]}
         )
-    # A shortage gives back what is no longer delivered; an added line takes its stock.
-    _hold_stock_or_refuse(order.lines.all())
+    # A shortage gives back what is no longer delivered; an added line takes its stock; lines
+    # the order had before take nothing more.
+    _hold_stock_or_refuse(order.lines.all(), give_back_only={line.pk for line in lines.values()})
     order.subtotal = sum((line.amount for line in order.lines.all()), Decimal(0))
     order.shipping_fee = customer.shipping_fee_for(order.subtotal)
     order.version += 1

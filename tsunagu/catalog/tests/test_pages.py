@@ -214,3 +214,13 @@ def test_photos_are_stored_encrypted(supplier_client: Client, supplier: Organiza
     stored = (settings.MEDIA_ROOT / str(product.photo.name)).read_bytes()
     assert not stored.startswith(b"\x89PNG")
     assert product.photo.open("rb").read().startswith(b"\x89PNG")
+
+
+def test_the_stock_field_says_that_orders_take_from_it_when_placed(
+    supplier_client: Client,
+) -> None:
+    # Orders hold their pieces from the moment they are placed: a count of the shelf typed in
+    # as it is would count again what placed orders already hold.
+    page = supplier_client.get(reverse("product-new")).content.decode()
+
+    assert "注文を受けた時点で、その数がここから引かれます" in page

@@ -16,7 +16,7 @@ from conftest import client_for
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit.models import AuditEntry
 from tsunagu.catalog.tests.factories import ProductFactory
-from tsunagu.ordering import services
+from tsunagu.ordering import recording, services
 from tsunagu.ordering.models import Order, OrderStatus
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.tests.factories import linked_customer
@@ -70,6 +70,9 @@ def test_the_page_asks_the_day_with_today_as_default(
 
     assert 'name="delivered_on" value="2026-12-03" max="2026-12-03" min="2026-12-01"' in page
     assert "届いた日" in page
+    # Invoices and the delivery note still go by the agreed delivery date: not said otherwise.
+    assert "出荷日は2026/12/01 (火)です。得意先に品物が届いた日を入れてください。" in page
+    assert "どの請求書に入るか" not in page
 
     _deliver(supplier_client, shipped)
     shipped.refresh_from_db()
@@ -105,3 +108,36 @@ def test_the_day_given_is_kept_audited_and_shown_to_the_buyer(
     assert entry.changes["delivered_on"] == "2026-12-02"
     page = client_for(buyer_member).get(reverse("buyer-order-detail", args=[shipped.pk]))
     assert "2026/12/02" in page.content.decode()
+
+
+@time_machine.travel(datetime(2026, 12, 3, 15, 0, tzinfo=TOKYO), tick=False)
+def test_an_order_recorded_as_shipped_cannot_arrive_before_it_was_ordered(
+    supplier_client: Client, supplier: Organization, buyer: Organization, supplier_admin: Membership
+) -> None:
+    # Recorded from CSV as 出荷済, the order has no shipping step: the day it was ordered bounds.
+    customer, location = linked_customer(supplier, buyer)
+    product = ProductFactory.create(supplier=supplier, unit_price=Decimal(100))
+    (order,) = recording.record_past_orders(
+        supplier,
+        [
+            recording.PastOrder(
+                customer=customer,
+                location=location,
+                status=OrderStatus.SHIPPED,
+                channel="phone",
+                ordered_on=date(2026, 11, 25),
+                requested_delivery_date=date(2026, 11, 27),
+                lines=[recording.PastLine(product, 1)],
+            )
+        ],
+        actor=supplier_admin.user,
+    )
+
+    early = _deliver(supplier_client, order, delivered_on="2026-11-24")
+
+    assert "2026/11/25に受けた注文です" in early
+    order.refresh_from_db()
+    assert (order.status, order.delivered_on) == (OrderStatus.SHIPPED, None)
+    _deliver(supplier_client, order, delivered_on="2026-11-25")
+    order.refresh_from_db()
+    assert (order.status, order.delivered_on) == (OrderStatus.DELIVERED, date(2026, 11, 25))

@@ -88,6 +88,10 @@ def test_a_price_group_says_its_rate_once() -> None:
     assert str(PriceGroup(name="卸価格", rate=Decimal("85.00"))) == "卸価格 (85%)"
     assert str(PriceGroup(name="卸価格 (85%)", rate=Decimal("85.00"))) == "卸価格 (85%)"
     assert str(PriceGroup(name="定価", rate=Decimal("100.00"))) == "定価 (100%)"
+    # A name that says another rate does not hide the real one.
+    assert str(PriceGroup(name="卸価格 (85%)", rate=Decimal("5.00"))) == "卸価格 (85%) (5%)"
+    assert str(PriceGroup(name="特価 7.5%", rate=Decimal("5.00"))) == "特価 7.5% (5%)"
+    assert str(PriceGroup(name="特価 7.5％", rate=Decimal("7.50"))) == "特価 7.5％"
 
 
 def test_a_shipping_user_cannot_read_the_member_list(supplier: Organization) -> None:

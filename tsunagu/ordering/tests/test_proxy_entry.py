@@ -196,3 +196,17 @@ def test_a_product_not_offered_to_the_customer_is_one_override(
     page = response.content.decode()
     assert re.findall(r'name="override" value="([^"]+)"', page) == ["not_offered:X1"]
     assert "この商品はこの得意先には公開していません" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_huge_quantity_is_refused_next_to_the_lines_not_saved(
+    supplier_client: Client, shop: None
+) -> None:
+    response = _post(supplier_client, "V1 99999999999999999\nV1 1000000 c")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "1行目:" in page
+    assert "2行目:" in page
+    assert 'name="lines"' in page
+    assert not Order.objects.exists()

@@ -3,6 +3,7 @@ cancelled or cut short, under row locks."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -18,8 +20,8 @@ from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.customers.models import Customer, Location
-from tsunagu.ordering import services
-from tsunagu.ordering.models import Order, OrderStatus
+from tsunagu.ordering import recording, services
+from tsunagu.ordering.models import Order, OrderLine, OrderStatus
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.tests.factories import linked_customer
 
@@ -220,3 +222,87 @@ def test_a_web_order_and_a_proxy_entry_at_once_never_take_the_same_last_units(
     assert _stock() == Decimal(2)
     assert Order.objects.count() == 1
     assert Order.objects.get().lines.get().reserved_pieces == 3
+
+
+def test_a_revision_of_an_order_that_holds_no_stock_takes_none(
+    supplier: Organization, buyer: Organization, supplier_admin: Membership
+) -> None:
+    # An accepted order recorded from CSV took no stock (it records the past): moving its date
+    # or cutting it short must not take any now, and an added line takes only its own.
+    customer, location = linked_customer(supplier, buyer)
+    salt = _salt(supplier, "10")
+    (order,) = recording.record_past_orders(
+        supplier,
+        [
+            recording.PastOrder(
+                customer=customer,
+                location=location,
+                status=OrderStatus.ACCEPTED,
+                channel="phone",
+                ordered_on=date(2026, 11, 25),
+                requested_delivery_date=FRIDAY,
+                lines=[recording.PastLine(salt, 6)],
+            )
+        ],
+        actor=supplier_admin.user,
+    )
+    line = order.lines.get()
+
+    order = services.revise_order(
+        order,
+        actor=supplier_admin,
+        version=order.version,
+        changes=[],
+        delivery_date=date(2026, 11, 30),
+    )
+    assert _stock() == Decimal(10)
+    order = services.revise_order(
+        order,
+        actor=supplier_admin,
+        version=order.version,
+        changes=[
+            services.LineChange("confirm", line_id=line.pk, quantity=4),
+            services.LineChange("add", product=salt, quantity=3),
+        ],
+    )
+
+    assert _stock() == Decimal(7)
+    assert [line.reserved_pieces for line in order.lines.order_by("position")] == [0, 3]
+    services.move_order(order, to_status=OrderStatus.CANCELLED, actor=supplier_admin, note="欠品")
+    assert _stock() == Decimal(10)
+
+
+def test_the_migration_records_as_held_only_what_an_acceptance_took(
+    supplier: Organization,
+    buyer: Organization,
+    buyer_member: Membership,
+    supplier_admin: Membership,
+) -> None:
+    # Before reservations, accepting took stock; recording from CSV took none. The data step of
+    # the migration that added reservations must tell the two apart.
+    migration = importlib.import_module("tsunagu.ordering.migrations.0007_supplier_reserved_stock")
+    customer, location = linked_customer(supplier, buyer)
+    salt = _salt(supplier, "20")
+    accepted = _send(buyer_member, customer, location, 3, "a")
+    services.move_order(accepted, to_status=OrderStatus.ACCEPTED, actor=supplier_admin)
+    (imported,) = recording.record_past_orders(
+        supplier,
+        [
+            recording.PastOrder(
+                customer=customer,
+                location=location,
+                status=OrderStatus.ACCEPTED,
+                channel="phone",
+                ordered_on=date(2026, 11, 25),
+                requested_delivery_date=FRIDAY,
+                lines=[recording.PastLine(salt, 6)],
+            )
+        ],
+        actor=supplier_admin.user,
+    )
+    OrderLine.objects.update(reserved_pieces=0)
+
+    migration.taken_at_acceptance(django_apps, None)
+
+    assert accepted.lines.get().reserved_pieces == 3
+    assert imported.lines.get().reserved_pieces == 0

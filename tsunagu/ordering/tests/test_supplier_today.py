@@ -122,3 +122,26 @@ def test_a_buyer_home_is_not_a_supplier_home(buyer_client: Client) -> None:
     page = buyer_client.get(reverse("dashboard"), follow=True).content.decode()
 
     assert 'id="today"' not in page
+
+
+def test_a_message_on_an_order_waiting_for_the_buyers_approval_is_not_counted(
+    supplier: Organization,
+    buyer: Organization,
+    buyer_member: Membership,
+    supplier_client: Client,
+) -> None:
+    # The supplier does not see orders waiting for the buyer's approval: the line would lead to
+    # an empty list.
+    (order,) = _orders(supplier, buyer, buyer_member, 1)
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PENDING_APPROVAL)
+    services.post_message(order, actor=buyer_member, body="承認待ちですが、先に伝えます")
+
+    with time_machine.travel(FRIDAY, tick=False):
+        page = supplier_client.get(reverse("dashboard")).content.decode()
+
+    url, text = _line(page, "unanswered")
+    assert text == "返事を待っているメッセージ 0件"
+    with time_machine.travel(FRIDAY, tick=False):
+        listed = supplier_client.get(url)
+    assert listed.context["page"].paginator.count == 0
+    assert order.number not in listed.content.decode()

@@ -83,6 +83,7 @@ def _parse_lines(member: Membership, text: str) -> tuple[list[LineRequest], list
         elif problem := bounds.line_quantity_problem(
             int(quantity_text), product.units_per_case if unit == "case" else None
         ):
+            # A quantity no line can hold is refused here, before any amount is worked out.
             problems.append(_("Line %(n)s: %(problem)s") % {"n": number, "problem": problem})
         else:
             requests.append(
