@@ -91,7 +91,7 @@ class PaymentForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
     # One per form shown: sending the same form twice records one payment (decision
-    # docs-idempotent-payments). Kept when the form comes back with an error.
+    # 0049-idempotent-payments). Kept when the form comes back with an error.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:

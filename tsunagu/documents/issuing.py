@@ -265,7 +265,7 @@ def draft(
     A periodic invoice that counts `credit_notes` (their lines are among `lines`) rounds the tax
     of its own sales once per rate and adds each note's tax as the note printed it: a note is a
     返還インボイス of its own, so the invoice never rounds its tax again (decision
-    docs-credit-note-rounding)."""
+    0048-credit-note-rounding)."""
     from tsunagu.documents import pdf
 
     orders = list(orders)

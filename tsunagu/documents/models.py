@@ -210,7 +210,7 @@ class Payment(BaseModel):
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    # One per payment form shown (decision docs-idempotent-payments): the same key records once.
+    # One per payment form shown (decision 0049-idempotent-payments): the same key records once.
     idempotency_key = models.CharField(max_length=64, blank=True)
 
     # Not stored: set by payments.record_payment to the invoices this payment made paid, and

@@ -190,7 +190,7 @@ def test_each_invoice_reconciles_and_every_credit_note_counts_once(
                 == amounts
             )
             # The period's sales are taxed with one rounding per rate; each credit note counts
-            # with the tax it printed, never rounded again (decision docs-credit-note-rounding).
+            # with the tax it printed, never rounded again (decision 0048-credit-note-rounding).
             note_amounts = {
                 10: sum((n.amount_10 for n in counted), Decimal(0)),
                 8: sum((n.amount_8 for n in counted), Decimal(0)),

@@ -1,5 +1,5 @@
 """A credit note and the periodic invoice that counts it agree to the yen (decision
-docs-credit-note-rounding): the invoice adds the note's tax as the note printed it and rounds
+0048-credit-note-rounding): the invoice adds the note's tax as the note printed it and rounds
 only its own sales' tax, once per rate."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A payment form sent twice records one payment, one after the other or at the same moment
-(decision docs-idempotent-payments, as decision 0020 for orders)."""
+(decision 0049-idempotent-payments, as decision 0020 for orders)."""
 
 from __future__ import annotations
 
