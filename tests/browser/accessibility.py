@@ -135,6 +135,11 @@ class AccessibilityScanner:
         own = page.viewport_size or PHONE
         sizes = [own, DESKTOP if own["width"] < DESKTOP["width"] else PHONE]
         found: list[Violation] = []
+        # Scanning at the other size reflows the page; the person's place on it is put back.
+        try:
+            scrolled = page.evaluate("() => [window.scrollX, window.scrollY]")
+        except Error:
+            scrolled = None
         for size in sizes:
             name = f"{size['width']}×{size['height']}"
             key = (path, state, name)
@@ -147,6 +152,10 @@ class AccessibilityScanner:
             found.extend(self.results[key])
         if page.viewport_size != own:
             page.set_viewport_size(own)
+            if scrolled is not None:
+                # Navigating away: the next page starts at its top anyway.
+                with contextlib.suppress(Error):
+                    page.evaluate("([x, y]) => window.scrollTo(x, y)", scrolled)
         for violation in found:
             if violation not in self.found:
                 self.found.append(violation)

@@ -245,7 +245,7 @@ def test_put_in_the_cart_reads_in_full_on_every_card_on_a_desktop(
             ["ホーム", "受注", "出荷指示"],
             ["得意先", "商品", "帳票", "請求", "入金", "メンバー", "操作ログ", "アカウント"],
         ),
-        (SHIPPING, ["ホーム", "出荷指示"], ["メンバー", "アカウント"]),
+        (SHIPPING, ["ホーム", "出荷指示"], ["アカウント"]),
     ],
 )
 def test_the_phone_menu_shows_the_main_places_and_keeps_the_rest_behind_one_button(

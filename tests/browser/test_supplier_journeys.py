@@ -118,7 +118,7 @@ def test_a_phone_order_outside_the_rules_is_confirmed_with_a_reason_and_the_buye
     assert entry.changes["override_reason"] == "昨日届けた分の記録"
     assert [o["rule"] for o in entry.changes["overrides"]] == ["past_date"]
 
-    page.locator(".site-nav").get_by_role("button", name="ログアウト").click()
+    open_menu(page, "ログアウト")
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     page.goto(f"{base}/buyer/orders/{order.pk}/")
     expect(page.locator("#summary")).to_contain_text("納品日(受注企業が設定)")

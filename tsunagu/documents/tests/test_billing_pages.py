@@ -64,7 +64,7 @@ def test_a_run_shows_its_progress_then_the_invoices_it_issued(
     run = start(supplier_client, "2026/11/20")
     url = reverse("billing-run", args=[run.pk])
     waiting = supplier_client.get(url).content.decode()
-    assert 'http-equiv="refresh"' in waiting
+    assert 'hx-trigger="every ' in waiting
     assert (run.total_customers, run.processed_customers) == (2, 0)
 
     run_tasks()
@@ -72,7 +72,7 @@ def test_a_run_shows_its_progress_then_the_invoices_it_issued(
     run.refresh_from_db()
     assert (run.status, run.processed_customers, run.created_count) == ("done", 2, 2)
     page = supplier_client.get(url).content.decode()
-    assert 'http-equiv="refresh"' not in page
+    assert 'hx-trigger="every ' not in page
     invoices = Document.objects.filter(supplier=supplier).order_by("customer__customer_code")
     assert [doc.customer.customer_code for doc in invoices] == ["C001", "C002"]
     for doc in invoices:
@@ -211,7 +211,7 @@ def test_a_customer_that_cannot_be_billed_is_listed_and_the_others_are_billed(
     assert Document.objects.filter(
         customer__customer_code="C002", period_end=date(2026, 11, 20)
     ).exists()
-    assert 'http-equiv="refresh"' not in page
+    assert 'hx-trigger="every ' not in page
 
 
 @pytest.mark.usefixtures("closing_customers")

@@ -37,7 +37,7 @@ def test_a_bad_file_is_previewed_with_every_bad_cell_marked_and_nothing_saved(
 ) -> None:
     job = upload(supplier_client, BAD)
     assert (
-        'http-equiv="refresh"'
+        'hx-trigger="every '
         in supplier_client.get(reverse("import-detail", args=[job.pk])).content.decode()
     )
 
@@ -47,7 +47,7 @@ def test_a_bad_file_is_previewed_with_every_bad_cell_marked_and_nothing_saved(
     assert page.count('class="cell--bad"') == 2
     assert "行 2: 締日:" in page
     assert "行 3: 得意先名:" in page
-    assert 'http-equiv="refresh"' not in page
+    assert 'hx-trigger="every ' not in page
     assert supplier_client.post(reverse("import-confirm", args=[job.pk])).status_code == 302
     run_tasks()
     assert not Customer.objects.exists()
@@ -94,6 +94,6 @@ def test_an_import_that_fails_unexpectedly_says_so_instead_of_waiting_for_ever(
     job.refresh_from_db()
     assert job.status == "invalid"
     page = supplier_client.get(reverse("import-detail", args=[job.pk])).content.decode()
-    assert 'http-equiv="refresh"' not in page
+    assert 'hx-trigger="every ' not in page
     assert "予期しないエラーで止まりました" in page
     assert not Customer.objects.exists()
