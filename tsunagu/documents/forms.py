@@ -92,7 +92,6 @@ class DocumentSearchForm(forms.Form):
 
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-IMAGE_FORMATS = {"PNG", "JPEG"}
 # Pixels kept of the longest side: the logo prints at most 45 × 16 mm, the seal 18 × 18 mm;
 # these give more than 600 dpi.
 PRINTED_SIDE = {"logo": 1200, "seal": 600}
