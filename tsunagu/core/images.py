@@ -75,7 +75,10 @@ def shrink(data: bytes, *, longest_side: int, formats: dict[str, str] = FORMATS)
     """The image scaled down so that its longest side is at most `longest_side` pixels, in its
     own format (PNG keeps its transparency); the same bytes when it is small enough. Checks the
     bounds first (image_size)."""
-    size = image_size(data, formats=formats)
+    return _shrink(data, image_size(data, formats=formats), longest_side=longest_side)
+
+
+def _shrink(data: bytes, size: ImageSize, *, longest_side: int) -> bytes:
     if max(size.width, size.height) <= longest_side:
         return data
     with Image.open(io.BytesIO(data)) as image:
@@ -101,8 +104,11 @@ def shrunk_upload(
         raise ImageRefusedError(_("Choose a PNG or JPEG image."))
     if hasattr(upload, "seek"):
         upload.seek(0)
-    data = shrink(read(), longest_side=longest_side, formats=formats)
-    kind = image_size(data, formats=formats).format
+    data = read()
+    # Scaling keeps the format, so the header read once tells the content type too.
+    size = image_size(data, formats=formats)
     return SimpleUploadedFile(
-        getattr(upload, "name", None) or "image", data, content_type=formats[kind]
+        getattr(upload, "name", None) or "image",
+        _shrink(data, size, longest_side=longest_side),
+        content_type=formats[size.format],
     )

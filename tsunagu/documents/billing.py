@@ -31,7 +31,7 @@ from tsunagu.audit import services as audit
 from tsunagu.calendar.engine import is_public_holiday
 from tsunagu.core.tax import amounts_by_rate, tax_by_rate
 from tsunagu.customers.models import Customer
-from tsunagu.documents import issuing
+from tsunagu.documents import issuing, selectors
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType, Payment
 from tsunagu.ops import leases
@@ -273,16 +273,6 @@ def invoices_for_closing_date(supplier: Organization, closing_date: date) -> Que
     )
 
 
-def _on_an_invoice() -> Exists:
-    """The order is on a live invoice, periodic or per order."""
-    return Exists(
-        Document.orders.through.objects.filter(
-            order_id=OuterRef("pk"),
-            document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
-        ).exclude(document__status=DocumentStatus.VOID)
-    )
-
-
 def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
     """Delivered orders dated (delivery date, else the requested date) on or before the closing
     date that no live invoice holds, periodic or per order: an order is billed once even if its
@@ -301,7 +291,7 @@ def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
         )
         .annotate(billed_on=Coalesce("delivery_date", "requested_delivery_date"))
         .filter(billed_on__gte=min(since, period.start), billed_on__lte=period.end)
-        .exclude(_on_an_invoice())
+        .exclude(selectors.on_a_live_invoice())
         .prefetch_related("lines")
     )
     return sorted(

@@ -17,7 +17,7 @@ from tsunagu.core import images
 from tsunagu.core.text import normalize_number_text
 from tsunagu.documents import numbering
 from tsunagu.documents.document_settings import NumberFormatRow
-from tsunagu.documents.issuing import DocLine
+from tsunagu.documents.issuing import PRINTED_SIDE, DocLine
 from tsunagu.documents.models import DocumentType
 from tsunagu.documents.selectors import DocumentSearch
 from tsunagu.documents.services import FROM_ORDER, CreditQuantity
@@ -92,10 +92,6 @@ class DocumentSearchForm(forms.Form):
 
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
-IMAGE_FORMATS = {"PNG", "JPEG"}
-# Pixels kept of the longest side: the logo prints at most 45 × 16 mm, the seal 18 × 18 mm;
-# these give more than 600 dpi.
-PRINTED_SIDE = {"logo": 1200, "seal": 600}
 
 
 def _printable_image(image: Any, *, longest_side: int) -> Any:

@@ -67,6 +67,10 @@ logger = logging.getLogger(__name__)
 
 MISSING_REGISTRATION_NUMBER = "missing_registration_number"
 
+# Pixels kept of the longest side of an uploaded logo or seal: the logo prints at most
+# 45 × 16 mm, the seal 18 × 18 mm; these give more than 600 dpi.
+PRINTED_SIDE = {"logo": 1200, "seal": 600}
+
 # The Japanese titles printed on each kind of document (a legal form in Japan: see pdf.py).
 TITLES: dict[str, str] = {
     DocumentType.DELIVERY_NOTE: "納品書",
@@ -662,7 +666,9 @@ def _image(field: Any) -> bytes | None:
 def _printable(data: bytes) -> bytes | None:
     # A billing run prints the same logo on hundreds of invoices: scale it once per process.
     try:
-        return images.shrink(data, longest_side=1200)
+        # The larger side for either image: an upload is already within its own, and only an
+        # image stored before uploads were scaled down can be bigger.
+        return images.shrink(data, longest_side=max(PRINTED_SIDE.values()))
     except images.ImageRefusedError:
         logger.warning("documents.image_left_out reason=out_of_bounds bytes=%s", len(data))
         return None

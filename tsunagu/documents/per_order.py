@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.customers.models import Customer
-from tsunagu.documents import services
-from tsunagu.documents.models import Document, DocumentStatus
+from tsunagu.documents import selectors, services
+from tsunagu.documents.models import Document
 from tsunagu.ordering.models import Order, OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -30,19 +30,13 @@ BATCH = 50
 
 def awaiting_invoice(supplier_id: UUID) -> QuerySet[Order]:
     """Delivered orders of the supplier's per-delivery customers that no live invoice bills."""
-    through = Document.orders.through
-    invoiced = Exists(
-        through.objects.filter(
-            order_id=OuterRef("pk"), document__doc_type__in=services.BILLING_TYPES
-        ).exclude(document__status=DocumentStatus.VOID)
-    )
     return (
         Order.objects.filter(
             supplier_id=supplier_id,
             status=OrderStatus.DELIVERED,
             customer__billing_method=Customer.BillingMethod.PER_ORDER,
         )
-        .exclude(invoiced)
+        .exclude(selectors.on_a_live_invoice())
         .select_related("customer")
         .order_by("delivery_date", "number")
     )

@@ -178,6 +178,17 @@ def recent_billing_runs(supplier: Organization, closing_date: date, limit: int) 
     )
 
 
+def on_a_live_invoice() -> Exists:
+    """For a query of orders: the order is on an invoice that is not void, periodic or per
+    order (an order is billed once)."""
+    return Exists(
+        Document.orders.through.objects.filter(
+            order_id=OuterRef("pk"),
+            document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
+        ).exclude(document__status=DocumentStatus.VOID)
+    )
+
+
 def unbilled_orders(supplier: Organization) -> QuerySet[Order]:
     """Delivered orders of customers billed by closing day that no live invoice holds although
     the customer has been billed up to their date or later: they missed their invoice (marked
@@ -190,12 +201,6 @@ def unbilled_orders(supplier: Organization) -> QuerySet[Order]:
         customer_id=OuterRef("customer_id"),
         doc_type=DocumentType.PERIODIC_INVOICE,
     ).exclude(status=DocumentStatus.VOID)
-    on_an_invoice = Exists(
-        Document.orders.through.objects.filter(
-            order_id=OuterRef("pk"),
-            document__doc_type__in=[DocumentType.PERIODIC_INVOICE, DocumentType.INVOICE],
-        ).exclude(document__status=DocumentStatus.VOID)
-    )
     return (
         Order.objects.filter(
             supplier_id=supplier.pk,
@@ -208,7 +213,7 @@ def unbilled_orders(supplier: Organization) -> QuerySet[Order]:
             first_start=Subquery(live_invoices.order_by("period_end").values("period_start")[:1]),
         )
         .filter(last_closed__isnull=False, billed_on__lte=F("last_closed"))
-        .exclude(on_an_invoice)
+        .exclude(on_a_live_invoice())
         .select_related("customer")
         .order_by("billed_on", "number")
     )

@@ -5,6 +5,7 @@ from tsunagu.audit.migrations._triggers import (
     POSTGRESQL_REVERSE,
     SQLITE_FORWARD,
     SQLITE_REVERSE,
+    execute_for_vendor,
 )
 
 
@@ -12,19 +13,11 @@ def add_trigger(apps, schema_editor):
     # PostgreSQL refuses UPDATE and DELETE of entries. TRUNCATE stays possible for the table owner
     # (tests flush with it); production grants the application role no TRUNCATE. SQLite refuses
     # UPDATE; its DELETE is refused by the application (tests flush SQLite with DELETE).
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_FORWARD, params=None)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_FORWARD)
+    execute_for_vendor(schema_editor, postgresql=POSTGRESQL_FORWARD, sqlite=SQLITE_FORWARD)
 
 
 def remove_trigger(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_REVERSE, params=None)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_REVERSE)
+    execute_for_vendor(schema_editor, postgresql=POSTGRESQL_REVERSE, sqlite=SQLITE_REVERSE)
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,20 @@
-"""The append-only trigger SQL, shared by the migration and the tampering tests."""
+"""The append-only trigger SQL, shared by the migration and the tampering tests, and the way the
+trigger migrations run their SQL on each database (documents 0005 protects issued documents the
+same way)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def execute_for_vendor(schema_editor: Any, *, postgresql: str, sqlite: str) -> None:
+    """Run the SQL written for the database being migrated; other databases get no trigger."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(postgresql, params=None)
+    elif vendor == "sqlite":
+        schema_editor.execute(sqlite)
+
 
 POSTGRESQL_FORWARD = """
 CREATE FUNCTION audit_refuse_change() RETURNS trigger AS $$

@@ -1,5 +1,6 @@
 from django.db import migrations
 
+from tsunagu.audit.migrations._triggers import execute_for_vendor
 from tsunagu.documents.migrations._triggers import (
     POSTGRESQL_FORWARD,
     POSTGRESQL_REVERSE,
@@ -13,19 +14,11 @@ def add_trigger(apps, schema_editor):
     # frozen fields and any DELETE (TRUNCATE stays for the table owner; tests flush with it).
     # SQLite refuses the UPDATE; its DELETE is refused by the application (tests flush SQLite
     # with DELETE), and verify_audit_log names a document whose row went missing.
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_FORWARD, params=None)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_FORWARD)
+    execute_for_vendor(schema_editor, postgresql=POSTGRESQL_FORWARD, sqlite=SQLITE_FORWARD)
 
 
 def remove_trigger(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_REVERSE, params=None)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_REVERSE)
+    execute_for_vendor(schema_editor, postgresql=POSTGRESQL_REVERSE, sqlite=SQLITE_REVERSE)
 
 
 class Migration(migrations.Migration):
