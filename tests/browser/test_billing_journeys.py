@@ -118,7 +118,10 @@ def test_a_late_delivered_order_is_listed_and_a_payment_sent_twice_is_recorded_o
     rice = product(admin.organization, "J-09", "1980", 8, "袋")
     late = order_for(admin, customer, [(rice, 1)], on=closing - timedelta(days=2), status="shipped")
     billing.bill_customer(customer, closing_date=closing)
-    ordering.move_order(late, to_status="delivered", actor=admin)
+    # The goods arrived before the close; the supplier records it only after the invoice.
+    ordering.move_order(
+        late, to_status="delivered", actor=admin, delivered_on=closing - timedelta(days=2)
+    )
 
     log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
     open_menu(page, "請求")

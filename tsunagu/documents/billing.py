@@ -36,7 +36,7 @@ from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType, Payment
 from tsunagu.ops import leases
 from tsunagu.ops import selectors as ops
-from tsunagu.ordering.models import Order, OrderStatus
+from tsunagu.ordering.models import TRANSACTION_DATE_FIELDS, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -289,15 +289,12 @@ def billable_orders(customer: Customer, period: BillingPeriod) -> list[Order]:
         Order.objects.filter(
             supplier_id=customer.supplier_id, customer=customer, status=OrderStatus.DELIVERED
         )
-        .annotate(billed_on=Coalesce("delivery_date", "requested_delivery_date"))
+        .annotate(billed_on=Coalesce(*TRANSACTION_DATE_FIELDS))
         .filter(billed_on__gte=min(since, period.start), billed_on__lte=period.end)
         .exclude(selectors.on_a_live_invoice())
         .prefetch_related("lines")
     )
-    return sorted(
-        orders,
-        key=lambda order: (order.delivery_date or order.requested_delivery_date, order.number),
-    )
+    return sorted(orders, key=lambda order: (order.transaction_date, order.number))
 
 
 # A credit note corrects what the periodic account bills, except one of a per-order invoice: that

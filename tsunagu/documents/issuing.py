@@ -182,7 +182,7 @@ SHIPPING_FEE_NAME = "送料"
 def order_lines(order: Order) -> list[DocLine]:
     """The lines of an order as delivered: confirmed quantities (a shortage reduces the line),
     lines with nothing delivered left out, and the shipping fee as a 10% line."""
-    delivered_on = order.delivery_date or order.requested_delivery_date
+    delivered_on = order.transaction_date
     lines: list[DocLine] = []
     order_line: OrderLine
     for order_line in order.lines.all():
@@ -628,7 +628,7 @@ def _late_orders(document: Document, orders: list[Order]) -> list[dict[str, str]
         return []
     late = []
     for order in orders:
-        billed_on = order.delivery_date or order.requested_delivery_date
+        billed_on = order.transaction_date
         if billed_on < start:
             late.append({"number": order.number, "delivered_on": billed_on.isoformat()})
     return late

@@ -19,7 +19,7 @@ from tsunagu.core.filestore import read_decrypted
 from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, to_katakana
 from tsunagu.customers.models import Customer
 from tsunagu.documents.models import BillingRun, Document, DocumentStatus, DocumentType
-from tsunagu.ordering.models import Order, OrderStatus
+from tsunagu.ordering.models import TRANSACTION_DATE_FIELDS, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def unbilled_orders(supplier: Organization) -> QuerySet[Order]:
             customer__billing_method=Customer.BillingMethod.CLOSING,
         )
         .annotate(
-            billed_on=Coalesce("delivery_date", "requested_delivery_date"),
+            billed_on=Coalesce(*TRANSACTION_DATE_FIELDS),
             last_closed=Subquery(live_invoices.order_by("-period_end").values("period_end")[:1]),
             first_start=Subquery(live_invoices.order_by("period_end").values("period_start")[:1]),
         )

@@ -137,7 +137,7 @@ def _due_date(order: Order) -> date:
     from tsunagu.documents import billing
 
     customer = order.customer
-    delivered_on = order.delivery_date or order.requested_delivery_date
+    delivered_on = order.transaction_date
     closing = billing.next_closing_date(delivered_on, customer.closing_day)
     return billing.due_date_for(
         closing,

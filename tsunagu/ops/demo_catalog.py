@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -14,6 +15,9 @@ from tsunagu.catalog import services as catalog
 from tsunagu.catalog.models import PriceGroup, Product
 from tsunagu.customers import services as customers
 from tsunagu.customers.models import Customer
+
+if TYPE_CHECKING:
+    from tsunagu.ordering.models import Order
 
 # (code, name, kana, unit, units per case, price, tax rate, category)
 PRODUCTS = [
@@ -268,6 +272,7 @@ def seed_orders(owners: dict[str, Membership]) -> None:
         for step in PATHS[status]:
             note = "ご希望の樽が品切れのため、取り消しました。" if step == "cancelled" else ""
             ordering.move_order(sent.order, to_status=step, actor=owners[supplier_code], note=note)
+        _arrived_on_the_day(sent.order)
     buyer = Organization.objects.get(code="demo-buyer")
     supplier = Organization.objects.get(code="demo-supplier")
     for code in FAVOURITES:
@@ -341,6 +346,17 @@ def seed_proxy_orders(owners: dict[str, Membership]) -> None:
         )
         for step in PATHS[status]:
             ordering.move_order(sent.order, to_status=step, actor=actor)
+        _arrived_on_the_day(sent.order)
+
+
+def _arrived_on_the_day(order: Order) -> None:
+    """The demo's history: its moves are recorded on the seeding day, but the goods of a delivered
+    order arrived on their delivery day, which is what documents and billing date it by. Only
+    the seed writes this directly; people record the day when they mark an order delivered."""
+    from tsunagu.ordering.models import Order, OrderStatus
+
+    day = min(order.delivery_date or order.requested_delivery_date, timezone.localdate())
+    Order.objects.filter(pk=order.pk, status=OrderStatus.DELIVERED).update(delivered_on=day)
 
 
 def seed_shipping(owners: dict[str, Membership]) -> None:

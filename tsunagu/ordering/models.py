@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.db import models
@@ -44,6 +45,12 @@ class OrderSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier_id}: {self.last_number}"
+
+
+# The fields that date an order's transaction, first set wins: the day the goods arrived, then the
+# delivery day set by the supplier, then the day the buyer asked for. For `Coalesce(*...)` in
+# queries; `Order.transaction_date` is the same in Python.
+TRANSACTION_DATE_FIELDS = ("delivered_on", "delivery_date", "requested_delivery_date")
 
 
 class Order(BaseModel):
@@ -107,6 +114,12 @@ class Order(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def transaction_date(self) -> date:
+        """The day that dates the order on documents and in billing (取引年月日): the day the
+        goods arrived, else the planned delivery day, else the requested one."""
+        return self.delivered_on or self.delivery_date or self.requested_delivery_date
 
 
 class OrderLine(BaseModel):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+import time_machine
+from django.utils import timezone
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.tests.factories import ProductFactory
@@ -17,7 +20,8 @@ from tsunagu.ordering.models import Order, OrderStatus
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.tests.factories import linked_customer
 
-NOW = datetime(2026, 4, 20, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = datetime(2026, 4, 20, 9, 0, tzinfo=TOKYO)
 _keys = itertools.count(1)
 
 
@@ -70,8 +74,26 @@ def delivered_order(
     for step in (OrderStatus.ACCEPTED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         if order.status == status:
             break
-        order = ordering.move_order(order, to_status=step, actor=supplier_member)
+        order = move_on(order, step, supplier_member)
     return order
+
+
+def move_on(order: Order, step: str, actor: Membership) -> Order:
+    """Move `order` to `step` as its supplier would have on the order's planned day: shipped and
+    marked 納品済 on that day (the day the goods arrived), when it is past and not before the
+    order was placed; otherwise today, the service's own default. Documents and billing date the
+    order by the day the goods arrived, so tests bill it by the day it was planned for."""
+    planned = order.delivery_date or order.requested_delivery_date
+    today = timezone.localdate()
+    ordered = timezone.localtime(order.ordered_at).date()
+    on_the_day = step in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and ordered <= planned
+    if not on_the_day or planned > today:
+        return ordering.move_order(order, to_status=step, actor=actor)
+    arrived = planned if step == OrderStatus.DELIVERED else None
+    if planned == today:
+        return ordering.move_order(order, to_status=step, actor=actor, delivered_on=arrived)
+    with time_machine.travel(datetime.combine(planned, time(12), TOKYO), tick=False):
+        return ordering.move_order(order, to_status=step, actor=actor, delivered_on=arrived)
 
 
 def line(

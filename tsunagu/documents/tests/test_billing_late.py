@@ -48,7 +48,13 @@ def test_an_order_delivered_after_its_close_goes_on_the_next_invoice_and_is_list
     assert list(first.orders.all()) == [earlier]
 
     with time_machine.travel(_at(date(2026, 12, 4)), tick=False):
-        ordering.move_order(late, to_status=OrderStatus.DELIVERED, actor=supplier_admin)
+        # Marked 納品済 on 12/04 for goods that arrived on 12/01, in the period already billed.
+        ordering.move_order(
+            late,
+            to_status=OrderStatus.DELIVERED,
+            actor=supplier_admin,
+            delivered_on=date(2026, 12, 1),
+        )
         page = _billing_page(supplier_admin)
     assert 'id="unbilled-orders"' in page
     assert late.number in page
@@ -70,6 +76,36 @@ def test_an_order_delivered_after_its_close_goes_on_the_next_invoice_and_is_list
     assert 'id="unbilled-orders"' not in page
     assert detail.status_code == 200
     assert 'id="late-orders"' in detail.content.decode()
+
+
+def test_an_order_that_arrived_after_the_close_is_billed_in_the_period_it_arrived(
+    supplier: Organization, supplier_admin: Membership
+) -> None:
+    customer = customer_of(supplier, "C004", name="三日締めの食堂", closing_day=3)
+    cabbage = product(supplier, "V1", "198", 8, "玉")
+    with time_machine.travel(_at(date(2026, 11, 20)), tick=False):
+        earlier = order_for(supplier_admin, customer, [(cabbage, 1)], on=date(2026, 11, 25))
+        late = order_for(
+            supplier_admin, customer, [(cabbage, 5)], on=date(2026, 12, 1), status="shipped"
+        )
+    with time_machine.travel(_at(date(2026, 12, 3)), tick=False):
+        first = billing.bill_customer(customer, closing_date=date(2026, 12, 3))[0]
+    assert list(first.orders.all()) == [earlier]
+
+    with time_machine.travel(_at(date(2026, 12, 5)), tick=False):
+        ordering.move_order(late, to_status=OrderStatus.DELIVERED, actor=supplier_admin)
+        page = _billing_page(supplier_admin)
+    late.refresh_from_db()
+    assert late.delivered_on == date(2026, 12, 5)
+    assert list(first.orders.all()) == [earlier]
+    assert late.number not in page
+
+    with time_machine.travel(_at(date(2027, 1, 3)), tick=False):
+        second = billing.bill_customer(customer, closing_date=date(2027, 1, 3))[0]
+
+    assert list(second.orders.all()) == [late]
+    assert second.content["late_orders"] == []
+    assert [row["delivered_on"] for row in second.content["lines"]] == ["2026-12-05"]
 
 
 def test_an_order_dated_before_the_first_invoice_is_listed_not_billed(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -70,12 +72,17 @@ def orders(supplier_admin: Membership, sakura: Customer) -> list[Order]:
     cabbage = product(supplier, "V1", "198", 8, "玉")
     soap = product(supplier, "N1", "12.5", 10, "本")
     rice = product(supplier, "R1", "1980", 8, "袋")
-    return [
+    orders = [
         order_for(supplier_admin, sakura, [(cabbage, 4), (soap, 3)], on=date(2026, 11, 5)),
         order_for(supplier_admin, sakura, [(rice, 2)], on=date(2026, 11, 20)),
         order_for(supplier_admin, sakura, [(soap, 7), (rice, 1)], on=date(2026, 12, 1)),
-        order_for(supplier_admin, sakura, [(cabbage, 9)], on=date(2027, 1, 10)),
     ]
+    # Delivered on its day, in the third period: the goods cannot be marked arrived before then.
+    with time_machine.travel(
+        datetime(2027, 1, 10, 18, 0, tzinfo=ZoneInfo("Asia/Tokyo")), tick=False
+    ):
+        orders.append(order_for(supplier_admin, sakura, [(cabbage, 9)], on=date(2027, 1, 10)))
+    return orders
 
 
 def _line(code: str, price: str, quantity: int, rate: int, rounding: str) -> DocLine:

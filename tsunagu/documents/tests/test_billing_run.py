@@ -4,10 +4,12 @@ figures, never twice."""
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.models import Product
@@ -20,6 +22,7 @@ from tsunagu.documents.billing import BillingError, run_billing
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
 from tsunagu.documents.payments import PaymentRefusedError, record_payment
 from tsunagu.documents.services import issue_order_invoice, void_document
+from tsunagu.documents.tests.factories import TOKYO, move_on
 from tsunagu.ordering import services as ordering
 from tsunagu.ordering.models import Channel, Order, OrderStatus
 from tsunagu.ordering.rules import LineRequest
@@ -59,20 +62,25 @@ def order_for(
     confirm: dict[str, int] | None = None,
 ) -> Order:
     """An order taken by phone (代理入力), moved along to `status`; `confirm` maps a product code
-    to the quantity actually delivered (a shortage)."""
-    order = ordering.enter_order_by_proxy(
-        actor=actor,
-        customer=customer,
-        location=customer.locations.get(is_default=True),
-        lines=[LineRequest(p, quantity) for p, quantity in lines],
-        delivery_date=on,
-        channel=Channel.PHONE,
-        idempotency_key=f"billing-{next(_keys)}",
-    ).order
+    to the quantity actually delivered (a shortage). An order for a day already past is taken
+    the day before it, so it can be shipped and delivered on its day (`move_on`)."""
+    taken_on = timezone.now()
+    if on < timezone.localdate():
+        taken_on = datetime.combine(on - timedelta(days=1), time(9), TOKYO)
+    with time_machine.travel(taken_on, tick=False):
+        order = ordering.enter_order_by_proxy(
+            actor=actor,
+            customer=customer,
+            location=customer.locations.get(is_default=True),
+            lines=[LineRequest(p, quantity) for p, quantity in lines],
+            delivery_date=on,
+            channel=Channel.PHONE,
+            idempotency_key=f"billing-{next(_keys)}",
+        ).order
     for step in (OrderStatus.ACCEPTED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         if order.status == status:
             break
-        order = ordering.move_order(order, to_status=step, actor=actor)
+        order = move_on(order, step, actor)
         if step == OrderStatus.ACCEPTED and confirm:
             order = ordering.revise_order(
                 order,

@@ -18,7 +18,7 @@ from tsunagu.documents import billing, services
 from tsunagu.documents.issuing import DocLine
 from tsunagu.documents.models import Document
 from tsunagu.documents.services import CreditQuantity
-from tsunagu.documents.tests.factories import NOW, issued, line
+from tsunagu.documents.tests.factories import NOW, issued, line, move_on
 from tsunagu.documents.tests.test_pdf import pdf_text, squeeze
 from tsunagu.ordering import services as ordering
 from tsunagu.ordering.models import Order, OrderStatus, OrderUnit
@@ -74,7 +74,7 @@ def _case_order(supplier_admin: Membership, buyer_member: Membership, customer: 
         now=NOW,
     ).order
     for step in (OrderStatus.ACCEPTED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-        order = ordering.move_order(order, to_status=step, actor=supplier_admin)
+        order = move_on(order, step, supplier_admin)
     return order
 
 

@@ -113,3 +113,20 @@ def test_demo_catalog_is_complete_and_idempotent() -> None:
     )  # a customer of both suppliers
     assert CustomerPrice.objects.filter(customer=sakura).count() == 3
     assert ClosedDate.objects.filter(supplier=demo, note="年末年始").count() == 5
+
+
+def test_the_demos_delivered_orders_arrived_on_their_delivery_day_and_are_billed() -> None:
+    from django.utils import timezone
+
+    from tsunagu.ordering.models import Order, OrderStatus
+
+    call_command("seed_demo", verbosity=0)
+
+    today = timezone.localdate()
+    delivered = list(Order.objects.filter(status=OrderStatus.DELIVERED))
+    assert delivered
+    for order in delivered:
+        planned = order.delivery_date or order.requested_delivery_date
+        assert order.delivered_on == min(planned, today), order.number
+    billed = Document.objects.filter(doc_type=DocumentType.PERIODIC_INVOICE, orders__isnull=False)
+    assert billed.exists()

@@ -70,9 +70,11 @@ def test_the_page_asks_the_day_with_today_as_default(
 
     assert 'name="delivered_on" value="2026-12-03" max="2026-12-03" min="2026-12-01"' in page
     assert "届いた日" in page
-    # Invoices and the delivery note still go by the agreed delivery date: not said otherwise.
-    assert "出荷日は2026/12/01 (火)です。得意先に品物が届いた日を入れてください。" in page
-    assert "どの請求書に入るか" not in page
+    # Invoices date the order by this day: the help says so.
+    assert (
+        "出荷日は2026/12/01 (火)です。得意先に品物が届いた日を入れてください。"
+        " この日が請求書の取引日になり、どの締めの請求に入るかもこの日で決まります。"
+    ) in page
 
     _deliver(supplier_client, shipped)
     shipped.refresh_from_db()
