@@ -47,6 +47,10 @@ def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(
     # After sending, the main button goes home; ordering the same again is secondary.
     expect(page.locator("#home-link")).to_have_class(re.compile("btn--primary"))
     expect(page.locator("#reorder-link")).to_have_class(re.compile("btn--secondary"))
+    # ... and it is on the first screen of a phone, not below the items.
+    home = page.locator("#home-link").bounding_box()
+    assert home is not None
+    assert home["y"] + home["height"] <= page.viewport_size["height"]
     screen(page, "buyer-order-sent")
 
 

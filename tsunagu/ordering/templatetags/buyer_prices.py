@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django import template
 
+from tsunagu.ordering.totals import Totals, order_totals
+
 register = template.Library()
 
 
@@ -13,3 +15,10 @@ register = template.Library()
 def shows_prices(order_or_customer: object) -> bool:
     customer = getattr(order_or_customer, "customer", order_or_customer)
     return not getattr(customer, "hide_prices", False)
+
+
+@register.filter
+def totals(order: object) -> Totals:
+    """`{% with totals=order|totals %}`: the order's subtotal, tax per rate and tax-included
+    total, for the mails (pages get them from their views)."""
+    return order_totals(order)

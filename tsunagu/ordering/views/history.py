@@ -250,6 +250,8 @@ def _render_order(
             "lines": lines,
             "has_shortage": any(line.is_short for line in lines),
             "has_reduced_rate": any(line.tax_rate == 8 for line in lines),
+            # Straight after sending, going home is the one main action, at the top of the page.
+            "just_sent": request.GET.get("sent") == "1",
             "totals": order_totals(order),
             "hide_prices": order.customer.hide_prices,
             "timeline": timeline,

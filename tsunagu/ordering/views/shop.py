@@ -761,7 +761,8 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
                     request,
                     _("The order was sent (order number %(number)s).") % {"number": order.number},
                 )
-            return redirect("buyer-order-detail", order_id=order.pk)
+            detail = reverse("buyer-order-detail", kwargs={"order_id": order.pk})
+            return redirect(f"{detail}?sent=1")
     if source == "cart":
         # Keep what was typed in the cart itself and show the cart's own address again, with
         # its ＋/− buttons: a reload or the back button then never sends or loses anything.
