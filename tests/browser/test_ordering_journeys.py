@@ -49,8 +49,9 @@ def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(
     expect(page.locator("#reorder-link")).to_have_class(re.compile("btn--secondary"))
     # ... and it is on the first screen of a phone, not below the items.
     home = page.locator("#home-link").bounding_box()
-    assert home is not None
-    assert home["y"] + home["height"] <= page.viewport_size["height"]
+    viewport = page.viewport_size
+    assert home is not None and viewport is not None
+    assert home["y"] + home["height"] <= viewport["height"]
     screen(page, "buyer-order-sent")
 
 
