@@ -1,0 +1,76 @@
+"""The buyer's list pages do not ask the database once more for each order they show: the home's
+usual and recent orders with their totals, orders waiting for approval and unread messages, and
+the history's totals and unread marks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import client_for
+from tsunagu.accounts.models import Organization
+from tsunagu.catalog.tests.factories import ProductFactory
+from tsunagu.ordering.models import OrderMessage, OrderStatus
+from tsunagu.ordering.rules import LineRequest
+from tsunagu.ordering.services import send_order
+from tsunagu.ordering.tests.factories import buyer_admin, linked_customer
+from tsunagu.ordering.tests.test_history import FRIDAY, NOW
+
+pytestmark = pytest.mark.django_db
+
+
+@time_machine.travel(NOW, tick=False)
+def test_home_and_history_use_the_same_number_of_queries_for_2_and_12_orders(
+    supplier: Organization, buyer: Organization
+) -> None:
+    admin = buyer_admin(buyer)
+    customer, location = linked_customer(supplier, buyer)
+    products = [
+        ProductFactory.create(supplier=supplier, product_code=f"P{n}", unit_price=Decimal(100))
+        for n in range(6)
+    ]
+
+    def place(n: int) -> None:
+        # Every other order is much the same (a usual one); some wait for approval, and each has
+        # an unread message from the supplier.
+        lines = [LineRequest(products[n % 2], 2), LineRequest(products[2 + n % 4], 1 + n % 3)]
+        order = send_order(
+            admin,
+            customer,
+            location=location,
+            lines=lines,
+            delivery_date=FRIDAY,
+            idempotency_key=f"k-{n}",
+            now=NOW,
+        ).order
+        if n % 3 == 0:
+            order.status = OrderStatus.PENDING_APPROVAL
+            order.save(update_fields=["status"])
+        OrderMessage.objects.create(
+            supplier_id=supplier.pk, order=order, from_supplier=True, body=f"連絡 {n}"
+        )
+
+    client = client_for(admin)
+    client.get(reverse("dashboard"))  # the session's own bookkeeping happens once
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    for n in range(2):
+        place(n)
+    home, history = count(reverse("buyer-home")), count(reverse("buyer-orders"))
+    for n in range(2, 12):
+        place(n)
+    page = client.get(reverse("buyer-home")).content.decode()
+    assert "waiting-approval" in page
+    assert "unread-messages" in page
+
+    assert count(reverse("buyer-home")) == home
+    assert count(reverse("buyer-orders")) == history
