@@ -93,10 +93,7 @@ class CheckedLine:
 
     @property
     def pieces(self) -> int:
-        product = self.request.product
-        if self.request.order_unit == OrderUnit.CASE and product.units_per_case:
-            return self.request.quantity * product.units_per_case
-        return self.request.quantity
+        return pieces_of(self.request.product, self.request.quantity, self.request.order_unit)
 
 
 def line_problems(customer: Customer, request: LineRequest) -> list[str]:
@@ -122,39 +119,46 @@ def line_problems(customer: Customer, request: LineRequest) -> list[str]:
     if request.order_unit == OrderUnit.PIECE and not product.sold_by_piece:
         problems.append(_("This product is sold by the case only."))
         return problems
-    pieces = (
-        quantity * (product.units_per_case or 1)
-        if request.order_unit == OrderUnit.CASE
-        else quantity
-    )
+    pieces = pieces_of(product, quantity, request.order_unit)
     problem = too_many(product, quantity, request.order_unit, customer)
     if problem:
         problems.append(problem)
         return problems
     if pieces < product.min_quantity:
-        problems.append(
-            _("At least %(min)s %(unit)s per order.")
-            % {"min": product.min_quantity, "unit": product.unit}
-        )
+        problems.append(min_quantity_problem(product))
     if (
         request.order_unit == OrderUnit.PIECE
         and product.order_multiple > 1
         and quantity % product.order_multiple
     ):
-        problems.append(
-            _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
-            % {
-                "step": product.order_multiple,
-                "unit": product.unit,
-                "double": product.order_multiple * 2,
-            }
-        )
+        problems.append(order_multiple_problem(product))
     if product.stock is not None and pieces > product.stock:
-        problems.append(
-            _("Only %(stock)s %(unit)s in stock.")
-            % {"stock": product.stock.normalize(), "unit": product.unit}
-        )
+        problems.append(stock_problem(product))
     return problems
+
+
+# The sentences of the rules above, the same wherever a rule is told (a proxy entry names the
+# ones it sets aside by them).
+def min_quantity_problem(product: Product) -> str:
+    return _("At least %(min)s %(unit)s per order.") % {
+        "min": product.min_quantity,
+        "unit": product.unit,
+    }
+
+
+def order_multiple_problem(product: Product) -> str:
+    return _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).") % {
+        "step": product.order_multiple,
+        "unit": product.unit,
+        "double": product.order_multiple * 2,
+    }
+
+
+def stock_problem(product: Product) -> str:
+    return _("Only %(stock)s %(unit)s in stock.") % {
+        "stock": product.stock.normalize() if product.stock is not None else "",
+        "unit": product.unit,
+    }
 
 
 def check_lines(customer: Customer, requests: list[LineRequest]) -> list[CheckedLine]:

@@ -998,38 +998,19 @@ def proxy_overrides(
         if request.order_unit == OrderUnit.CASE and not product.sold_by_case:
             found.append(("piece_only", _("This product is not sold by the case.")))
         if line.pieces < product.min_quantity:
-            found.append(
-                (
-                    "min_quantity",
-                    _("At least %(min)s %(unit)s per order.")
-                    % {"min": product.min_quantity, "unit": product.unit},
-                )
-            )
+            found.append(("min_quantity", rules.min_quantity_problem(product)))
         if (
             request.order_unit == OrderUnit.PIECE
             and product.order_multiple > 1
             and request.quantity % product.order_multiple
         ):
-            found.append(
-                (
-                    "order_multiple",
-                    _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
-                    % {
-                        "step": product.order_multiple,
-                        "unit": product.unit,
-                        "double": product.order_multiple * 2,
-                    },
-                )
-            )
+            found.append(("order_multiple", rules.order_multiple_problem(product)))
         # The buyer-side sentences of the rules named above (the buyer reads "you").
         known = {message for _rule, message in found} | {
             _("This product is no longer offered to you.")
         }
         # Stock is checked (and taken) under a lock when the order is written.
-        stock_words = _("Only %(stock)s %(unit)s in stock.") % {
-            "stock": product.stock.normalize() if product.stock is not None else "",
-            "unit": product.unit,
-        }
+        stock_words = rules.stock_problem(product)
         found += [
             ("other", problem)
             for problem in line.problems
