@@ -76,6 +76,16 @@ def too_many(product: Product, quantity: int, unit: str, customer: Customer) -> 
     }
 
 
+def unreadable_quantity_problem(
+    product: Product, raw: str, unit: str, customer: Customer
+) -> str | None:
+    """For a typed quantity parse_quantity could not read: the upper limit's sentence when it is
+    all digits (too long to be a quantity at all), else None (it is not a number)."""
+    if normalize_number_text(raw or "").isdigit():
+        return too_many(product, 10**9, unit, customer)
+    return None
+
+
 @dataclass
 class LineRequest:
     product: Product
