@@ -74,3 +74,31 @@ def test_home_and_history_use_the_same_number_of_queries_for_2_and_12_orders(
 
     assert count(reverse("buyer-home")) == home
     assert count(reverse("buyer-orders")) == history
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_order_page_reads_its_lines_and_its_supplier_once(
+    supplier: Organization, buyer: Organization
+) -> None:
+    admin = buyer_admin(buyer)
+    customer, location = linked_customer(supplier, buyer)
+    products = [ProductFactory.create(supplier=supplier, product_code=f"P{n}") for n in range(3)]
+    order = send_order(
+        admin,
+        customer,
+        location=location,
+        lines=[LineRequest(product, 2) for product in products],
+        delivery_date=FRIDAY,
+        idempotency_key="one",
+        now=NOW,
+    ).order
+    client = client_for(admin)
+    client.get(reverse("dashboard"))
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(reverse("buyer-order-detail", args=[order.pk])).status_code == 200
+
+    reads = [q["sql"] for q in context.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if 'FROM "ordering_orderline"' in sql]) == 1
+    organizations = [sql for sql in reads if 'FROM "accounts_organization"' in sql]
+    assert not [sql for sql in organizations if str(supplier.pk).replace("-", "") in sql]
