@@ -245,12 +245,15 @@ def _save_cart_form(
             elif quantity < 1:
                 quantity = 1  # − stops at one; the remove button takes a line out
             typed.pop(line_id, None)
-        services.update_cart_line(
-            line,
-            quantity=quantity,
-            order_unit=unit if unit in allowed_units(line.product) else None,
-            note=note,
-        )
+        order_unit = unit if unit in allowed_units(line.product) else None
+        if (quantity, order_unit or line.order_unit, note[:200]) == (
+            line.quantity,
+            line.order_unit,
+            line.note,
+        ):
+            # Unchanged, as most lines are (the page saves as it is typed): nothing to write.
+            continue
+        services.update_cart_line(line, quantity=quantity, order_unit=order_unit, note=note)
     return typed
 
 

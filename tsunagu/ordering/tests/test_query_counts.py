@@ -1,6 +1,6 @@
-"""The buyer's list pages do not ask the database once more for each order they show: the home's
-usual and recent orders with their totals, orders waiting for approval and unread messages, and
-the history's totals and unread marks."""
+"""The buyer's pages do not ask the database once more for each row they show: the home's usual
+and recent orders with their totals, orders waiting for approval and unread messages, and the
+history's totals and unread marks; the cart's save writes only the lines that changed."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import client_for
-from tsunagu.accounts.models import Organization
+from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.tests.factories import ProductFactory
-from tsunagu.ordering.models import OrderMessage, OrderStatus
+from tsunagu.ordering.models import CartLine, OrderMessage, OrderStatus
 from tsunagu.ordering.rules import LineRequest
 from tsunagu.ordering.services import send_order
 from tsunagu.ordering.tests.factories import buyer_admin, linked_customer
@@ -102,3 +102,38 @@ def test_the_order_page_reads_its_lines_and_its_supplier_once(
     assert len([sql for sql in reads if 'FROM "ordering_orderline"' in sql]) == 1
     organizations = [sql for sql in reads if 'FROM "accounts_organization"' in sql]
     assert not [sql for sql in organizations if str(supplier.pk).replace("-", "") in sql]
+
+
+def test_saving_the_cart_writes_only_the_lines_that_changed(
+    supplier: Organization, buyer: Organization, buyer_member: Membership
+) -> None:
+    linked_customer(supplier, buyer)
+    client = client_for(buyer_member)
+    for n in range(4):
+        product = ProductFactory.create(supplier=supplier, product_code=f"P{n}")
+        client.post(
+            reverse("buyer-cart-add", args=["test-supplier"]),
+            {"product": product.pk, "quantity": "2", "unit": "piece"},
+        )
+    lines = list(CartLine.objects.order_by("created_at"))
+    fields = {
+        "line_cart": [str(line.pk) for line in lines],
+        "line_quantity": ["2", "5", "2", "2"],
+        "line_unit": ["piece"] * 4,
+        "line_note": ["", "", "", ""],
+    }
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.post(
+            reverse("buyer-cart-update", args=["test-supplier"]),
+            fields,
+            headers={"HX-Request": "true"},
+        )
+
+    assert response.status_code == 200
+    assert sorted(CartLine.objects.values_list("quantity", flat=True)) == [2, 2, 2, 5]
+    writes = [
+        q["sql"] for q in context.captured_queries if 'UPDATE "ordering_cartline"' in q["sql"]
+    ]
+    assert len(writes) == 1
+    assert str(lines[1].pk).replace("-", "") in writes[0]
