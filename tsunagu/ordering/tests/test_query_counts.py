@@ -4,6 +4,7 @@ history's totals and unread marks; the cart's save writes only the lines that ch
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,8 +16,9 @@ from django.urls import reverse
 from conftest import client_for
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.tests.factories import ProductFactory
-from tsunagu.ordering.models import CartLine, OrderMessage, OrderStatus
+from tsunagu.ordering.models import CartLine, Order, OrderMessage, OrderStatus
 from tsunagu.ordering.rules import LineRequest
+from tsunagu.ordering.selectors import usual_amounts
 from tsunagu.ordering.services import send_order
 from tsunagu.ordering.tests.factories import buyer_admin, linked_customer
 from tsunagu.ordering.tests.test_history import FRIDAY, NOW
@@ -137,3 +139,44 @@ def test_saving_the_cart_writes_only_the_lines_that_changed(
     ]
     assert len(writes) == 1
     assert str(lines[1].pk).replace("-", "") in writes[0]
+
+
+def test_the_usual_amounts_are_the_medians_of_the_last_ten_lines_and_orders(
+    supplier: Organization, buyer: Organization
+) -> None:
+    admin = buyer_admin(buyer)
+    customer, location = linked_customer(supplier, buyer)
+    cabbage, onion, rare = (
+        ProductFactory.create(supplier=supplier, product_code=code, unit_price=Decimal(100))
+        for code in ("V1", "V2", "V3")
+    )
+    sake = ProductFactory.create(
+        supplier=supplier,
+        product_code="D1",
+        unit_price=Decimal(100),
+        units_per_case=6,
+        sold_by_case=True,
+    )
+    # Fifteen old orders of 90 cabbages, then ten of 3 to 7: only the last ten lines count. The
+    # onion is in each of the last ten orders too, so the cabbage's ten are not the onion's.
+    for n in range(25):
+        lines = [LineRequest(cabbage, 90 if n < 15 else 3 + n % 5)]
+        if n >= 15:
+            lines.append(LineRequest(onion, 2))
+        if n == 0:
+            lines += [LineRequest(rare, 4), LineRequest(sake, 2, "case")]
+        order = send_order(
+            admin,
+            customer,
+            location=location,
+            lines=lines,
+            delivery_date=FRIDAY,
+            idempotency_key=f"u-{n}",
+            now=NOW,
+        ).order
+        Order.objects.filter(pk=order.pk).update(ordered_at=NOW - timedelta(days=25 - n))
+
+    usual = usual_amounts(admin, customer, [cabbage.pk, onion.pk, rare.pk, sake.pk])
+
+    assert usual.pieces == {cabbage.pk: 5, onion.pk: 2, rare.pk: 4, sake.pk: 12}
+    assert usual.subtotal == Decimal(700)  # the last ten orders: 500 to 900, median 700
