@@ -171,6 +171,21 @@ def stock_problem(product: Product) -> str:
     }
 
 
+def minimum_order_problem(
+    customer: Customer, subtotal: Decimal, *, amounts: bool = True
+) -> str | None:
+    """The sentence for an order below the customer's minimum order amount, or None; without
+    `amounts` it names none (for a customer who is not shown prices)."""
+    if not customer.minimum_order_amount or subtotal >= customer.minimum_order_amount:
+        return None
+    if not amounts:
+        return _("This order is below the minimum order amount. Add more items.")
+    return _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.") % {
+        "min": f"{customer.minimum_order_amount:,}",
+        "total": f"{subtotal:,}",
+    }
+
+
 def check_lines(customer: Customer, requests: list[LineRequest]) -> list[CheckedLine]:
     """Price and check every line with a fixed number of queries."""
     fresh = {

@@ -228,14 +228,9 @@ def _create_order(
         customer, lines, delivery_date, now=now, no_lines=_("The order has no lines.")
     )
     subtotal = sum((line.amount for line in checked), Decimal(0))
-    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
-        problems.setdefault("order", []).append(
-            # A customer with hidden prices is not shown amounts, not even here.
-            _("This order is below the minimum order amount. Add more items.")
-            if customer.hide_prices
-            else _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
-            % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"}
-        )
+    # A customer with hidden prices is not shown amounts, not even here.
+    if below := rules.minimum_order_problem(customer, subtotal, amounts=not customer.hide_prices):
+        problems.setdefault("order", []).append(below)
     if problems:
         raise OrderRejectedError(problems)
     assert delivery_date is not None  # noqa: S101 - checked above
@@ -1034,15 +1029,8 @@ def proxy_overrides(
             )
         )
     subtotal = sum((line.amount for line in checked), Decimal(0))
-    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
-        overrides.append(
-            Override(
-                "minimum_order",
-                "",
-                _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
-                % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"},
-            )
-        )
+    if below := rules.minimum_order_problem(customer, subtotal):
+        overrides.append(Override("minimum_order", "", below))
     return overrides, refused
 
 
