@@ -213,7 +213,6 @@ def order_history(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {"order": order, "totals": order_totals(order)} for order in _with_lines(list(page))
             ],
-            "orders": list(page),
             "is_filtered": bool(filters) or bool(form.errors),
             "query": query.urlencode(),
         },
