@@ -139,6 +139,14 @@ def test_saving_the_cart_writes_only_the_lines_that_changed(
     ]
     assert len(writes) == 1
     assert str(lines[1].pk).replace("-", "") in writes[0]
+    # Its shape before, read to save it, the changed line locked, read again to be shown (and
+    # its shape after from that).
+    reads = [
+        q["sql"]
+        for q in context.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "ordering_cartline"' in q["sql"]
+    ]
+    assert len(reads) == 4
 
 
 def test_the_usual_amounts_are_the_medians_of_the_last_ten_lines_and_orders(

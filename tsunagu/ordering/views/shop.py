@@ -163,6 +163,7 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     unit = request.POST.get("unit") or default_unit(product)
     if unit not in allowed_units(product):
         unit = default_unit(product)
+    problem: str | None
     if quantity is None:
         problem = unreadable_quantity_problem(
             product, request.POST.get("quantity", ""), unit, customer
@@ -280,7 +281,8 @@ def cart_update(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
     # Lines gone, joined or in another unit: the whole list again. Otherwise only amounts,
     # totals and the pressed line's number, so that nothing being typed is replaced.
-    context["full"] = _cart_shape(member, customer) != before
+    shown = {(r.cart_line.pk, r.cart_line.order_unit) for r in requests}  # type: ignore[attr-defined]
+    context["full"] = shown != before
     context["target"] = request.POST.get("action", "").partition(":")[2]
     return render(request, "ordering/_confirm_items_update.html", context)
 
