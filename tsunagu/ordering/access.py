@@ -46,9 +46,9 @@ def get_account_for_member(member: Membership, supplier_code: str) -> Customer:
 def get_order_for_buyer(member: Membership, order_id: UUID) -> Order:
     """An order the member's organization placed; another organization's id answers 404."""
     try:
-        return Order.objects.select_related("customer__supplier", "location", "placed_by").get(
-            pk=order_id, buyer_id=member.organization_id
-        )
+        return Order.objects.select_related(
+            "supplier", "customer__supplier", "location", "placed_by"
+        ).get(pk=order_id, buyer_id=member.organization_id)
     except Order.DoesNotExist:
         raise Http404 from None
 

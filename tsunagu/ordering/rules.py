@@ -76,6 +76,16 @@ def too_many(product: Product, quantity: int, unit: str, customer: Customer) -> 
     }
 
 
+def unreadable_quantity_problem(
+    product: Product, raw: str, unit: str, customer: Customer
+) -> str | None:
+    """For a typed quantity parse_quantity could not read: the upper limit's sentence when it is
+    all digits (too long to be a quantity at all), else None (it is not a number)."""
+    if normalize_number_text(raw or "").isdigit():
+        return too_many(product, 10**9, unit, customer)
+    return None
+
+
 @dataclass
 class LineRequest:
     product: Product
@@ -93,10 +103,7 @@ class CheckedLine:
 
     @property
     def pieces(self) -> int:
-        product = self.request.product
-        if self.request.order_unit == OrderUnit.CASE and product.units_per_case:
-            return self.request.quantity * product.units_per_case
-        return self.request.quantity
+        return pieces_of(self.request.product, self.request.quantity, self.request.order_unit)
 
 
 def line_problems(customer: Customer, request: LineRequest) -> list[str]:
@@ -122,39 +129,61 @@ def line_problems(customer: Customer, request: LineRequest) -> list[str]:
     if request.order_unit == OrderUnit.PIECE and not product.sold_by_piece:
         problems.append(_("This product is sold by the case only."))
         return problems
-    pieces = (
-        quantity * (product.units_per_case or 1)
-        if request.order_unit == OrderUnit.CASE
-        else quantity
-    )
+    pieces = pieces_of(product, quantity, request.order_unit)
     problem = too_many(product, quantity, request.order_unit, customer)
     if problem:
         problems.append(problem)
         return problems
     if pieces < product.min_quantity:
-        problems.append(
-            _("At least %(min)s %(unit)s per order.")
-            % {"min": product.min_quantity, "unit": product.unit}
-        )
+        problems.append(min_quantity_problem(product))
     if (
         request.order_unit == OrderUnit.PIECE
         and product.order_multiple > 1
         and quantity % product.order_multiple
     ):
-        problems.append(
-            _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
-            % {
-                "step": product.order_multiple,
-                "unit": product.unit,
-                "double": product.order_multiple * 2,
-            }
-        )
+        problems.append(order_multiple_problem(product))
     if product.stock is not None and pieces > product.stock:
-        problems.append(
-            _("Only %(stock)s %(unit)s in stock.")
-            % {"stock": product.stock.normalize(), "unit": product.unit}
-        )
+        problems.append(stock_problem(product))
     return problems
+
+
+# The sentences of the rules above, the same wherever a rule is told (a proxy entry names the
+# ones it sets aside by them).
+def min_quantity_problem(product: Product) -> str:
+    return _("At least %(min)s %(unit)s per order.") % {
+        "min": product.min_quantity,
+        "unit": product.unit,
+    }
+
+
+def order_multiple_problem(product: Product) -> str:
+    return _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).") % {
+        "step": product.order_multiple,
+        "unit": product.unit,
+        "double": product.order_multiple * 2,
+    }
+
+
+def stock_problem(product: Product) -> str:
+    return _("Only %(stock)s %(unit)s in stock.") % {
+        "stock": product.stock.normalize() if product.stock is not None else "",
+        "unit": product.unit,
+    }
+
+
+def minimum_order_problem(
+    customer: Customer, subtotal: Decimal, *, amounts: bool = True
+) -> str | None:
+    """The sentence for an order below the customer's minimum order amount, or None; without
+    `amounts` it names none (for a customer who is not shown prices)."""
+    if not customer.minimum_order_amount or subtotal >= customer.minimum_order_amount:
+        return None
+    if not amounts:
+        return _("This order is below the minimum order amount. Add more items.")
+    return _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.") % {
+        "min": f"{customer.minimum_order_amount:,}",
+        "total": f"{subtotal:,}",
+    }
 
 
 def check_lines(customer: Customer, requests: list[LineRequest]) -> list[CheckedLine]:

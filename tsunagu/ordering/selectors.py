@@ -7,7 +7,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 from tsunagu.accounts.models import Membership
 from tsunagu.catalog.models import CustomerPrice, Product
@@ -399,15 +410,21 @@ def usual_amounts(member: Membership, customer: Customer, product_ids: list[UUID
     latest = orders.order_by("-ordered_at").values_list("subtotal", flat=True)
     subtotals = list(latest[:USUAL_LOOKBACK])
     by_product: dict[UUID, list[Decimal]] = defaultdict(list)
+    # Only the last lines of each product are read, not all the organization ever ordered (the
+    # cart asks for these each time it is saved).
     lines = (
         OrderLine.objects.filter(order__in=orders, product_id__in=product_ids)
-        .order_by("product_id", "-order__ordered_at")
+        .annotate(
+            nth=Window(
+                RowNumber(), partition_by=[F("product_id")], order_by=F("order__ordered_at").desc()
+            )
+        )
+        .filter(nth__lte=USUAL_LOOKBACK)
         .values_list("product_id", "quantity", "order_unit", "units_per_case")
     )
     for product_id, quantity, unit, per_case in lines:
-        if len(by_product[product_id]) < USUAL_LOOKBACK:
-            pieces = quantity * per_case if unit == "case" and per_case else quantity
-            by_product[product_id].append(Decimal(pieces))
+        pieces = quantity * per_case if unit == "case" and per_case else quantity
+        by_product[product_id].append(Decimal(pieces))
     return UsualAmounts(
         pieces={pk: int(_median(values)) for pk, values in by_product.items() if values},
         subtotal=_median(subtotals) if subtotals else None,

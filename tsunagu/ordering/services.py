@@ -228,14 +228,9 @@ def _create_order(
         customer, lines, delivery_date, now=now, no_lines=_("The order has no lines.")
     )
     subtotal = sum((line.amount for line in checked), Decimal(0))
-    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
-        problems.setdefault("order", []).append(
-            # A customer with hidden prices is not shown amounts, not even here.
-            _("This order is below the minimum order amount. Add more items.")
-            if customer.hide_prices
-            else _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
-            % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"}
-        )
+    # A customer with hidden prices is not shown amounts, not even here.
+    if below := rules.minimum_order_problem(customer, subtotal, amounts=not customer.hide_prices):
+        problems.setdefault("order", []).append(below)
     if problems:
         raise OrderRejectedError(problems)
     assert delivery_date is not None  # noqa: S101 - checked above
@@ -998,38 +993,19 @@ def proxy_overrides(
         if request.order_unit == OrderUnit.CASE and not product.sold_by_case:
             found.append(("piece_only", _("This product is not sold by the case.")))
         if line.pieces < product.min_quantity:
-            found.append(
-                (
-                    "min_quantity",
-                    _("At least %(min)s %(unit)s per order.")
-                    % {"min": product.min_quantity, "unit": product.unit},
-                )
-            )
+            found.append(("min_quantity", rules.min_quantity_problem(product)))
         if (
             request.order_unit == OrderUnit.PIECE
             and product.order_multiple > 1
             and request.quantity % product.order_multiple
         ):
-            found.append(
-                (
-                    "order_multiple",
-                    _("Order in steps of %(step)s %(unit)s (%(step)s, %(double)s, …).")
-                    % {
-                        "step": product.order_multiple,
-                        "unit": product.unit,
-                        "double": product.order_multiple * 2,
-                    },
-                )
-            )
+            found.append(("order_multiple", rules.order_multiple_problem(product)))
         # The buyer-side sentences of the rules named above (the buyer reads "you").
         known = {message for _rule, message in found} | {
             _("This product is no longer offered to you.")
         }
         # Stock is checked (and taken) under a lock when the order is written.
-        stock_words = _("Only %(stock)s %(unit)s in stock.") % {
-            "stock": product.stock.normalize() if product.stock is not None else "",
-            "unit": product.unit,
-        }
+        stock_words = rules.stock_problem(product)
         found += [
             ("other", problem)
             for problem in line.problems
@@ -1053,15 +1029,8 @@ def proxy_overrides(
             )
         )
     subtotal = sum((line.amount for line in checked), Decimal(0))
-    if customer.minimum_order_amount and subtotal < customer.minimum_order_amount:
-        overrides.append(
-            Override(
-                "minimum_order",
-                "",
-                _("The minimum order is ¥%(min)s (tax excluded); this order is ¥%(total)s.")
-                % {"min": f"{customer.minimum_order_amount:,}", "total": f"{subtotal:,}"},
-            )
-        )
+    if below := rules.minimum_order_problem(customer, subtotal):
+        overrides.append(Override("minimum_order", "", below))
     return overrides, refused
 
 

@@ -174,3 +174,13 @@ def test_the_supplier_sets_its_default_limit_on_its_settings_page(
     )
     supplier.refresh_from_db()
     assert supplier.max_order_quantity == 300
+
+
+def test_a_zero_put_in_the_cart_asks_for_1_or_more_not_for_less(
+    buyer_client: Client, shop: SimpleNamespace
+) -> None:
+    page = add(buyer_client, shop.cabbage, "0")
+
+    assert "数量は1以上の数字で入力してください。" in page
+    assert "9,999玉まで" not in page
+    assert not CartLine.objects.exists()

@@ -213,7 +213,6 @@ def order_history(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {"order": order, "totals": order_totals(order)} for order in _with_lines(list(page))
             ],
-            "orders": list(page),
             "is_filtered": bool(filters) or bool(form.errors),
             "query": query.urlencode(),
         },
@@ -239,6 +238,8 @@ def _render_order(
         # The supplier's internal shipping notes are not the buyer's business.
         for event in order.events.select_related("actor").exclude(kind__startswith="shipping_")
     ]
+    # One query for the lines shown and the totals worked out from them.
+    prefetch_related_objects([order], "lines")
     lines = list(order.lines.all())
     can_write = member.role in BUYER_ROLES
     return render(

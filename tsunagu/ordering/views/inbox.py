@@ -275,8 +275,8 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             problems.append(_("No product has the code %(code)s.") % {"code": add_code})
         elif not quantity_text.isdigit():
             problems.append(_("Write the quantity of the added line as a number."))
-        elif bounds.QUANTITY.problem(int(quantity_text)):
-            problems.append(f"{product.name}: {bounds.QUANTITY.problem(int(quantity_text))}")
+        elif problem := bounds.line_quantity_problem(int(quantity_text)):
+            problems.append(f"{product.name}: {problem}")
         else:
             changes.append(services.LineChange("add", product=product, quantity=int(quantity_text)))
     new_date = _day(request.POST.get("delivery_date"))

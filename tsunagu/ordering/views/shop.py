@@ -23,7 +23,7 @@ from tsunagu.accounts.models import Membership
 from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
 from tsunagu.core.http import safe_next
-from tsunagu.core.text import nfkc, normalize_code, normalize_number_text
+from tsunagu.core.text import nfkc, normalize_code
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
 from tsunagu.ordering import selectors, services
@@ -45,6 +45,7 @@ from tsunagu.ordering.rules import (
     delivery_choices,
     parse_quantity,
     too_many,
+    unreadable_quantity_problem,
     unusual,
 )
 from tsunagu.ordering.totals import totals_of
@@ -162,11 +163,13 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     unit = request.POST.get("unit") or default_unit(product)
     if unit not in allowed_units(product):
         unit = default_unit(product)
-    problem = None
-    if quantity is None or quantity < 1:
+    problem: str | None
+    if quantity is None:
+        problem = unreadable_quantity_problem(
+            product, request.POST.get("quantity", ""), unit, customer
+        ) or _("Enter the quantity as a number of 1 or more.")
+    elif quantity < 1:
         problem = _("Enter the quantity as a number of 1 or more.")
-        if normalize_number_text(request.POST.get("quantity", "")).isdigit():
-            problem = too_many(product, 10**9, unit, customer)
     else:
         problem = too_many(product, quantity, unit, customer)
     if problem:
@@ -243,12 +246,15 @@ def _save_cart_form(
             elif quantity < 1:
                 quantity = 1  # − stops at one; the remove button takes a line out
             typed.pop(line_id, None)
-        services.update_cart_line(
-            line,
-            quantity=quantity,
-            order_unit=unit if unit in allowed_units(line.product) else None,
-            note=note,
-        )
+        order_unit = unit if unit in allowed_units(line.product) else None
+        if (quantity, order_unit or line.order_unit, note[:200]) == (
+            line.quantity,
+            line.order_unit,
+            line.note,
+        ):
+            # Unchanged, as most lines are (the page saves as it is typed): nothing to write.
+            continue
+        services.update_cart_line(line, quantity=quantity, order_unit=order_unit, note=note)
     return typed
 
 
@@ -275,7 +281,8 @@ def cart_update(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
     # Lines gone, joined or in another unit: the whole list again. Otherwise only amounts,
     # totals and the pressed line's number, so that nothing being typed is replaced.
-    context["full"] = _cart_shape(member, customer) != before
+    shown = {(r.cart_line.pk, r.cart_line.order_unit) for r in requests}  # type: ignore[attr-defined]
+    context["full"] = shown != before
     context["target"] = request.POST.get("action", "").partition(":")[2]
     return render(request, "ordering/_confirm_items_update.html", context)
 
@@ -437,11 +444,13 @@ def _unit_choice(product: Product, current: str) -> list[str]:
 
 def _typed_problem(product: Product, text: str, line: Any, customer: Customer) -> str:
     """Why a number typed in the cart was not saved."""
+    unit = line.request.order_unit
     quantity = parse_quantity(text)
-    digits = normalize_number_text(text).isdigit()
-    if quantity is not None or digits:
-        return too_many(product, quantity or 10**9, line.request.order_unit, customer) or ""
-    return _("Enter the quantity as a number.")
+    if quantity is not None:
+        return too_many(product, quantity, unit, customer) or ""
+    return unreadable_quantity_problem(product, text, unit, customer) or _(
+        "Enter the quantity as a number."
+    )
 
 
 def _confirmation(
@@ -682,9 +691,8 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
             LineRequest(product, quantity if quantity is not None else 0, unit, note[:200])
         )
         if quantity is None:
-            too_long = normalize_number_text(raw_quantity).isdigit()
             problems[product.product_code] = [
-                (too_many(product, 10**9, unit, customer) if too_long else None)
+                unreadable_quantity_problem(product, raw_quantity, unit, customer)
                 or _("Enter the quantity as a number.")
             ]
     locations = customer.locations.all()
