@@ -73,6 +73,18 @@ class SingleUseLink(Protocol):
     expires_at: datetime
 
 
+class AddressedLink(Protocol):
+    kind: str
+    email: str
+
+
+def check_addressee(invitation: AddressedLink, email: str) -> None:
+    """A mailed invitation (kind "email", for organizations and customers alike) is for its
+    addressee only, not for whoever holds the link."""
+    if invitation.kind == "email" and invitation.email.lower() != email.strip().lower():
+        raise InvitationError("addressee")
+
+
 def check_usable(invitation: SingleUseLink) -> None:
     if invitation.revoked_at is not None:
         raise InvitationError("revoked")

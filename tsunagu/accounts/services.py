@@ -245,8 +245,7 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership | Non
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
-    if invitation.kind == Invitation.Kind.EMAIL and not invitation.is_addressed_to(user.email):
-        raise InvitationError("addressee")
+    invitations.check_addressee(invitation, user.email)
     organization = invitation.organization
     if not organization.allows_email(user.email):
         raise InvitationError("domain", domains=", ".join(organization.email_domains))

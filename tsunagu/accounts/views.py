@@ -241,17 +241,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
         )
     user = request.user if isinstance(request.user, User) else None
-    if (
-        user is not None
-        and invitation.kind == Invitation.Kind.EMAIL
-        and not invitation.is_addressed_to(user.email)
-    ):
-        # A mailed invitation is for its addressee only, not for whoever holds the link.
+    try:
+        if user is not None:
+            invitations.check_addressee(invitation, user.email)
+    except InvitationError as error:
         return render(
-            request,
-            "accounts/invitation_unusable.html",
-            {"message": InvitationError("addressee").message},
-            status=403,
+            request, "accounts/invitation_unusable.html", {"message": error.message}, status=403
         )
     form = None if user else JoinForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and (form is None or form.is_valid()):

@@ -206,11 +206,7 @@ def accept_customer_invitation(
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
-    if (
-        invitation.kind == CustomerInvitation.Kind.EMAIL
-        and invitation.email.lower() != user.email.lower()
-    ):
-        raise InvitationError("addressee")
+    invitations.check_addressee(invitation, user.email)
     customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
     if customer.buyer is not None:
         membership = Membership.objects.filter(user=user, organization=customer.buyer).first()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tsunagu.accounts import invitations
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.invitations import InvitationError
@@ -249,17 +250,12 @@ def customer_join(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
         )
     user = request.user if isinstance(request.user, User) else None
-    if (
-        user is not None
-        and invitation.kind == CustomerInvitation.Kind.EMAIL
-        and invitation.email.lower() != user.email.lower()
-    ):
-        # A mailed invitation is for its addressee only, not for whoever holds the link.
+    try:
+        if user is not None:
+            invitations.check_addressee(invitation, user.email)
+    except InvitationError as error:
         return render(
-            request,
-            "accounts/invitation_unusable.html",
-            {"message": InvitationError("addressee").message},
-            status=403,
+            request, "accounts/invitation_unusable.html", {"message": error.message}, status=403
         )
     companies = (
         [m for m in memberships_of(user) if m.is_admin and not m.organization.is_supplier]
