@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -245,3 +246,22 @@ def accept_customer_invitation(
         changes={"buyer": str(membership.organization)},
     )
     return membership
+
+
+@transaction.atomic
+def register_by_customer_invitation(
+    invitation: CustomerInvitation, *, email: str, name: str, password: str, company_name: str
+) -> tuple[User, Membership]:
+    """A customer's person without an account sets a password and links a new company of
+    theirs in one step; no account is left behind when the invitation refuses them."""
+    user = User.objects.create_user(email, password, name=name)
+    EmailAddress.objects.create(
+        user=user,
+        email=email,
+        primary=True,
+        verified=invitation.kind == CustomerInvitation.Kind.EMAIL and invitation.email == email,
+    )
+    membership = accept_customer_invitation(
+        invitation, user=user, buyer=None, new_company_name=company_name
+    )
+    return user, membership

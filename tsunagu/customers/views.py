@@ -4,11 +4,10 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from allauth.account.internal.flows.login import perform_password_login
-from allauth.account.models import EmailAddress, Login
+from allauth.account.models import Login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -269,24 +268,13 @@ def customer_join(request: HttpRequest, token: str) -> HttpResponse:
             if user is None:
                 assert form is not None  # noqa: S101 - narrowed above
                 email = form.cleaned_data["email"]
-                # No account is left behind when the invitation refuses the person.
-                with transaction.atomic():
-                    user = User.objects.create_user(
-                        email, form.cleaned_data["password"], name=form.cleaned_data["name"]
-                    )
-                    EmailAddress.objects.create(
-                        user=user,
-                        email=email,
-                        primary=True,
-                        verified=invitation.kind == CustomerInvitation.Kind.EMAIL
-                        and invitation.email == email,
-                    )
-                    membership = services.accept_customer_invitation(
-                        invitation,
-                        user=user,
-                        buyer=None,
-                        new_company_name=form.cleaned_data["company_name"],
-                    )
+                user, membership = services.register_by_customer_invitation(
+                    invitation,
+                    email=email,
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password"],
+                    company_name=form.cleaned_data["company_name"],
+                )
                 response = perform_password_login(
                     request,
                     {"email": email},
