@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.accounts import invitations, selectors
+from tsunagu.accounts import invitations
 from tsunagu.accounts.access import ACTIVE_ORGANIZATION_SESSION_KEY
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role, User
@@ -251,7 +251,7 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership | Non
         raise InvitationError("domain", domains=", ".join(organization.email_domains))
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
-    if invitation.kind == Invitation.Kind.LINK and not selectors.has_confirmed_address(user):
+    if invitations.needs_confirmed_address(invitation, user):
         invitation.awaiting_confirmation = True
         invitation.save(
             update_fields=["accepted_at", "accepted_by", "awaiting_confirmation", "updated_at"]

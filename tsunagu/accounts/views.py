@@ -294,8 +294,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "login_url": login_url,
             "needs_confirmation": user is not None
-            and invitation.kind == Invitation.Kind.LINK
-            and not selectors.has_confirmed_address(user),
+            and invitations.needs_confirmed_address(invitation, user),
         },
     )
 

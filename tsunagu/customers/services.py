@@ -17,7 +17,6 @@ from tsunagu.accounts import invitations
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Membership, Organization, Role, User
-from tsunagu.accounts.selectors import has_confirmed_address
 from tsunagu.audit import services as audit
 from tsunagu.customers.models import Customer, CustomerInvitation, Location
 from tsunagu.notifications import services as notifications
@@ -216,7 +215,7 @@ def accept_customer_invitation(
             # links (a member already in it gains nothing).
             if not customer.buyer.allows_email(user.email):
                 raise InvitationError("domain", domains=", ".join(customer.buyer.email_domains))
-            if invitation.kind == CustomerInvitation.Kind.LINK and not has_confirmed_address(user):
+            if invitations.needs_confirmed_address(invitation, user):
                 raise InvitationError("unconfirmed")
             membership = Membership.objects.create(
                 user=user, organization=customer.buyer, role=Role.MEMBER
