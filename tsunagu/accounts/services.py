@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -27,6 +28,18 @@ from tsunagu.notifications.rendering import render_email
 def switch_organization(request: HttpRequest, *, membership: Membership) -> None:
     """Make ``membership`` the one the user acts through for the rest of the session."""
     request.session[ACTIVE_ORGANIZATION_SESSION_KEY] = str(membership.organization_id)
+
+
+def send_address_confirmation(user: User, *, request: HttpRequest, signup: bool) -> bool:
+    """Mail the person the link that confirms their login address; False within allauth's
+    cooldown for this address (nothing is sent then)."""
+    if not ratelimit.consume(request, action="confirm_email", key=user.email.lower()):
+        return False
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
+    )
+    address.send_confirmation(request, signup=signup)
+    return True
 
 
 def ensure_organization(
