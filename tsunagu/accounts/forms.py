@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.accounts.models import Invitation, Organization, Role, User
+from tsunagu.core import bounds
 from tsunagu.core.registration import validate_registration_number
 from tsunagu.core.text import normalize_number_text
 
@@ -92,10 +93,10 @@ class OrganizationForm(forms.ModelForm[Organization]):
         text = normalize_number_text(self.cleaned_data.get("approval_threshold") or "")
         if not text:
             return None
-        if not text.isascii() or not text.isdigit() or len(text) > 11:
-            raise ValidationError(
-                _("Write the amount in yen as a whole number, e.g. 30000 (up to 11 digits).")
-            )
+        if not text.isascii() or not text.isdigit():
+            raise ValidationError(_("Write the amount in yen as a whole number, e.g. 30000."))
+        if problem := bounds.AMOUNT.problem(Decimal(text)):
+            raise ValidationError(problem)
         return Decimal(text)
 
     def clean_allowed_email_domains(self) -> str:

@@ -10,7 +10,8 @@ from typing import Protocol
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tsunagu.accounts.models import Invitation
+from tsunagu.accounts import selectors
+from tsunagu.accounts.models import Invitation, User
 
 
 class InvitationError(Exception):
@@ -71,6 +72,24 @@ class SingleUseLink(Protocol):
     revoked_at: datetime | None
     accepted_at: datetime | None
     expires_at: datetime
+
+
+class AddressedLink(Protocol):
+    kind: str
+    email: str
+
+
+def check_addressee(invitation: AddressedLink, email: str) -> None:
+    """A mailed invitation (kind "email", for organizations and customers alike) is for its
+    addressee only, not for whoever holds the link."""
+    if invitation.kind == "email" and invitation.email.lower() != email.strip().lower():
+        raise InvitationError("addressee")
+
+
+def needs_confirmed_address(invitation: AddressedLink, user: User) -> bool:
+    """A link (kind "link", or its QR code) proves nothing about whoever holds it: joining an
+    organization that way needs an address the person has confirmed by mail."""
+    return invitation.kind == "link" and not selectors.has_confirmed_address(user)
 
 
 def check_usable(invitation: SingleUseLink) -> None:

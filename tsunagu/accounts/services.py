@@ -8,13 +8,14 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tsunagu.accounts import invitations, selectors
+from tsunagu.accounts import invitations
 from tsunagu.accounts.access import ACTIVE_ORGANIZATION_SESSION_KEY
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Invitation, Membership, Organization, Role, User
@@ -27,6 +28,18 @@ from tsunagu.notifications.rendering import render_email
 def switch_organization(request: HttpRequest, *, membership: Membership) -> None:
     """Make ``membership`` the one the user acts through for the rest of the session."""
     request.session[ACTIVE_ORGANIZATION_SESSION_KEY] = str(membership.organization_id)
+
+
+def send_address_confirmation(user: User, *, request: HttpRequest, signup: bool) -> bool:
+    """Mail the person the link that confirms their login address; False within allauth's
+    cooldown for this address (nothing is sent then)."""
+    if not ratelimit.consume(request, action="confirm_email", key=user.email.lower()):
+        return False
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
+    )
+    address.send_confirmation(request, signup=signup)
+    return True
 
 
 def ensure_organization(
@@ -245,14 +258,13 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Membership | Non
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
-    if invitation.kind == Invitation.Kind.EMAIL and not invitation.is_addressed_to(user.email):
-        raise InvitationError("addressee")
+    invitations.check_addressee(invitation, user.email)
     organization = invitation.organization
     if not organization.allows_email(user.email):
         raise InvitationError("domain", domains=", ".join(organization.email_domains))
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
-    if invitation.kind == Invitation.Kind.LINK and not selectors.has_confirmed_address(user):
+    if invitations.needs_confirmed_address(invitation, user):
         invitation.awaiting_confirmation = True
         invitation.save(
             update_fields=["accepted_at", "accepted_by", "awaiting_confirmation", "updated_at"]

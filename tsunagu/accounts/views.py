@@ -5,8 +5,7 @@ from uuid import UUID
 
 import segno
 from allauth.account.internal.flows.login import perform_password_login
-from allauth.account.models import EmailAddress, Login
-from allauth.core import ratelimit
+from allauth.account.models import Login
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -241,17 +240,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
         )
     user = request.user if isinstance(request.user, User) else None
-    if (
-        user is not None
-        and invitation.kind == Invitation.Kind.EMAIL
-        and not invitation.is_addressed_to(user.email)
-    ):
-        # A mailed invitation is for its addressee only, not for whoever holds the link.
+    try:
+        if user is not None:
+            invitations.check_addressee(invitation, user.email)
+    except InvitationError as error:
         return render(
-            request,
-            "accounts/invitation_unusable.html",
-            {"message": InvitationError("addressee").message},
-            status=403,
+            request, "accounts/invitation_unusable.html", {"message": error.message}, status=403
         )
     form = None if user else JoinForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and (form is None or form.is_valid()):
@@ -282,7 +276,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         if membership is None:
             # An address typed on a shared link is not proven yet: confirm it by mail first.
-            _send_confirmation(request, user, signup=form is not None)
+            services.send_address_confirmation(user, request=request, signup=form is not None)
             return response if form is not None else redirect("invitation-waiting")
         services.switch_organization(request, membership=membership)
         messages.success(
@@ -299,21 +293,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "login_url": login_url,
             "needs_confirmation": user is not None
-            and invitation.kind == Invitation.Kind.LINK
-            and not selectors.has_confirmed_address(user),
+            and invitations.needs_confirmed_address(invitation, user),
         },
     )
-
-
-def _send_confirmation(request: HttpRequest, user: User, *, signup: bool) -> bool:
-    """Mail the confirmation link; False within allauth's cooldown for this address."""
-    if not ratelimit.consume(request, action="confirm_email", key=user.email.lower()):
-        return False
-    address, _created = EmailAddress.objects.get_or_create(
-        user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
-    )
-    address.send_confirmation(request, signup=signup)
-    return True
 
 
 @login_required
@@ -325,7 +307,7 @@ def invitation_waiting(request: HttpRequest) -> HttpResponse:
     if not waiting:
         return redirect("dashboard")
     if request.method == "POST":
-        if _send_confirmation(request, user, signup=False):
+        if services.send_address_confirmation(user, request=request, signup=False):
             messages.success(
                 request, _("The mail was sent again to %(email)s.") % {"email": user.email}
             )

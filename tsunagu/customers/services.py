@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -16,7 +17,6 @@ from tsunagu.accounts import invitations
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.invitations import InvitationError
 from tsunagu.accounts.models import Membership, Organization, Role, User
-from tsunagu.accounts.selectors import has_confirmed_address
 from tsunagu.audit import services as audit
 from tsunagu.customers.models import Customer, CustomerInvitation, Location
 from tsunagu.notifications import services as notifications
@@ -206,11 +206,7 @@ def accept_customer_invitation(
         .get(pk=invitation.pk)
     )
     invitations.check_usable(invitation)
-    if (
-        invitation.kind == CustomerInvitation.Kind.EMAIL
-        and invitation.email.lower() != user.email.lower()
-    ):
-        raise InvitationError("addressee")
+    invitations.check_addressee(invitation, user.email)
     customer = Customer.objects.select_for_update(no_key=True).get(pk=invitation.customer_id)
     if customer.buyer is not None:
         membership = Membership.objects.filter(user=user, organization=customer.buyer).first()
@@ -219,7 +215,7 @@ def accept_customer_invitation(
             # links (a member already in it gains nothing).
             if not customer.buyer.allows_email(user.email):
                 raise InvitationError("domain", domains=", ".join(customer.buyer.email_domains))
-            if invitation.kind == CustomerInvitation.Kind.LINK and not has_confirmed_address(user):
+            if invitations.needs_confirmed_address(invitation, user):
                 raise InvitationError("unconfirmed")
             membership = Membership.objects.create(
                 user=user, organization=customer.buyer, role=Role.MEMBER
@@ -249,3 +245,22 @@ def accept_customer_invitation(
         changes={"buyer": str(membership.organization)},
     )
     return membership
+
+
+@transaction.atomic
+def register_by_customer_invitation(
+    invitation: CustomerInvitation, *, email: str, name: str, password: str, company_name: str
+) -> tuple[User, Membership]:
+    """A customer's person without an account sets a password and links a new company of
+    theirs in one step; no account is left behind when the invitation refuses them."""
+    user = User.objects.create_user(email, password, name=name)
+    EmailAddress.objects.create(
+        user=user,
+        email=email,
+        primary=True,
+        verified=invitation.kind == CustomerInvitation.Kind.EMAIL and invitation.email == email,
+    )
+    membership = accept_customer_invitation(
+        invitation, user=user, buyer=None, new_company_name=company_name
+    )
+    return user, membership

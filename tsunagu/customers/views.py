@@ -4,11 +4,10 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from allauth.account.internal.flows.login import perform_password_login
-from allauth.account.models import EmailAddress, Login
+from allauth.account.models import Login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tsunagu.accounts import invitations
 from tsunagu.accounts import services as accounts
 from tsunagu.accounts.access import require_supplier_staff
 from tsunagu.accounts.invitations import InvitationError
@@ -249,17 +249,12 @@ def customer_join(request: HttpRequest, token: str) -> HttpResponse:
             request, "accounts/invitation_unusable.html", {"message": error.message}, status=status
         )
     user = request.user if isinstance(request.user, User) else None
-    if (
-        user is not None
-        and invitation.kind == CustomerInvitation.Kind.EMAIL
-        and invitation.email.lower() != user.email.lower()
-    ):
-        # A mailed invitation is for its addressee only, not for whoever holds the link.
+    try:
+        if user is not None:
+            invitations.check_addressee(invitation, user.email)
+    except InvitationError as error:
         return render(
-            request,
-            "accounts/invitation_unusable.html",
-            {"message": InvitationError("addressee").message},
-            status=403,
+            request, "accounts/invitation_unusable.html", {"message": error.message}, status=403
         )
     companies = (
         [m for m in memberships_of(user) if m.is_admin and not m.organization.is_supplier]
@@ -273,24 +268,13 @@ def customer_join(request: HttpRequest, token: str) -> HttpResponse:
             if user is None:
                 assert form is not None  # noqa: S101 - narrowed above
                 email = form.cleaned_data["email"]
-                # No account is left behind when the invitation refuses the person.
-                with transaction.atomic():
-                    user = User.objects.create_user(
-                        email, form.cleaned_data["password"], name=form.cleaned_data["name"]
-                    )
-                    EmailAddress.objects.create(
-                        user=user,
-                        email=email,
-                        primary=True,
-                        verified=invitation.kind == CustomerInvitation.Kind.EMAIL
-                        and invitation.email == email,
-                    )
-                    membership = services.accept_customer_invitation(
-                        invitation,
-                        user=user,
-                        buyer=None,
-                        new_company_name=form.cleaned_data["company_name"],
-                    )
+                user, membership = services.register_by_customer_invitation(
+                    invitation,
+                    email=email,
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password"],
+                    company_name=form.cleaned_data["company_name"],
+                )
                 response = perform_password_login(
                     request,
                     {"email": email},

@@ -847,39 +847,20 @@ def start_billing_run(*, actor: Membership, closing_date: date) -> BillingRun:
     return run
 
 
-def _claim_run(run_id: str) -> bool:
-    """Take the run for this process unless a live worker holds it (tsunagu.ops.leases)."""
-    now = timezone.now()
-    return bool(
-        BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.RUNNING)
-        .filter(leases.claimable(now))
-        .update(updated_at=now, **leases.claim_fields(now))
-    )
-
-
 def take_over_expired_runs(now: datetime) -> int:
     """Runs whose worker died (their lease ran out) are queued again; the next worker goes on
     where it stopped, since invoices already issued are not issued again."""
     from tsunagu.documents.tasks import process_billing_run
 
-    if not BillingRun.objects.filter(
-        status=BillingRun.Status.RUNNING, lease_expires_at__lt=now
-    ).exists():
-        return 0
-    with transaction.atomic():
-        ids = list(
-            BillingRun.objects.filter(status=BillingRun.Status.RUNNING, lease_expires_at__lt=now)
-            .select_for_update(skip_locked=True, no_key=True)
-            .values_list("pk", flat=True)
-        )
-        BillingRun.objects.filter(pk__in=ids, lease_expires_at__lt=now).update(
-            updated_at=now, **leases.RELEASED
-        )
-        for run_id in ids:
-            process_billing_run.enqueue(str(run_id))
-    for run_id in ids:
+    taken = leases.take_over(
+        BillingRun,
+        [BillingRun.Status.RUNNING],
+        now=now,
+        requeue=lambda run_id, _status: process_billing_run.enqueue(str(run_id)),
+    )
+    for run_id, _status in taken:
         logger.warning("billing.run_taken_over run_id=%s", run_id)
-    return len(ids)
+    return len(taken)
 
 
 def run_state(run: BillingRun) -> str:
@@ -902,7 +883,7 @@ def process_run(run_id: str) -> str:
     run = BillingRun.objects.select_related("supplier", "started_by").get(pk=run_id)
     if run.status != BillingRun.Status.RUNNING:
         return str(run.status)
-    if not _claim_run(run_id):
+    if not leases.claim(BillingRun.objects.filter(pk=run_id, status=BillingRun.Status.RUNNING)):
         return "held by another worker"
     actor = (
         Membership.objects.select_related("user", "organization")

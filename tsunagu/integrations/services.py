@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tsunagu.accounts.models import Membership
@@ -77,12 +76,7 @@ def _stop_on_error(step: Callable[[str], str]) -> Callable[[str], str]:
 
 def _claim_job(job_id: str, status: str) -> bool:
     """Take the job for this process unless a live worker holds it (tsunagu.ops.leases)."""
-    now = timezone.now()
-    return bool(
-        ImportJob.objects.filter(pk=job_id, status=status)
-        .filter(leases.claimable(now))
-        .update(updated_at=now, **leases.claim_fields(now))
-    )
+    return leases.claim(ImportJob.objects.filter(pk=job_id, status=status))
 
 
 def take_over_expired_jobs(now: datetime) -> int:
@@ -90,25 +84,19 @@ def take_over_expired_jobs(now: datetime) -> int:
     start: checking writes nothing, and applying is all or nothing with its status."""
     from tsunagu.integrations.tasks import apply_import, check_import
 
-    expiring = ImportJob.objects.filter(
-        status__in=[ImportJob.Status.CHECKING, ImportJob.Status.APPLYING],
-        lease_expires_at__lt=now,
+    def requeue(pk: Any, status: str) -> None:
+        task = check_import if status == ImportJob.Status.CHECKING else apply_import
+        task.enqueue(str(pk))
+
+    taken = leases.take_over(
+        ImportJob,
+        [ImportJob.Status.CHECKING, ImportJob.Status.APPLYING],
+        now=now,
+        requeue=requeue,
     )
-    if not expiring.exists():
-        return 0
-    with transaction.atomic():
-        expired = list(
-            expiring.select_for_update(skip_locked=True, no_key=True).values_list("pk", "status")
-        )
-        ImportJob.objects.filter(pk__in=[pk for pk, _status in expired]).update(
-            updated_at=now, **leases.RELEASED
-        )
-        for pk, status in expired:
-            task = check_import if status == ImportJob.Status.CHECKING else apply_import
-            task.enqueue(str(pk))
-    for pk, status in expired:
+    for pk, status in taken:
         logger.warning("integrations.import_taken_over job_id=%s status=%s", pk, status)
-    return len(expired)
+    return len(taken)
 
 
 @_stop_on_error

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, cast
 
 from django.conf import settings
 from django.template import Context, engines
 from django.template.backends.django import DjangoTemplates
-from django.template.engine import Engine
 from django.template.loader import render_to_string
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
@@ -20,28 +18,12 @@ def html_from_text(subject: str, text: str) -> str:
     return render_to_string("notifications/email/layout.html", {"subject": subject, "body": body})
 
 
-@cache
-def _text_engine() -> Engine:
-    """The site's template engine with HTML escaping off: a plain-text mail shows `S&B食品` as it
-    is written, not `S&amp;B食品`. The HTML part is escaped once, from the text, above."""
-    base = cast(DjangoTemplates, engines["django"]).engine
-    return Engine(
-        dirs=base.dirs,
-        app_dirs=base.app_dirs,
-        context_processors=[],
-        debug=base.debug,
-        loaders=None if base.app_dirs else base.loaders,
-        string_if_invalid=base.string_if_invalid,
-        file_charset=base.file_charset,
-        libraries=base.libraries,
-        builtins=[],
-        autoescape=False,
-    )
-
-
 def render_text(template_name: str, context: dict[str, Any]) -> str:
-    """A plain-text template (a mail's subject or body), rendered without HTML escaping."""
-    return _text_engine().get_template(template_name).render(Context(context, autoescape=False))
+    """A plain-text template (a mail's subject or body), rendered without HTML escaping: the
+    mail shows `S&B食品` as it is written, not `S&amp;B食品`. The HTML part is escaped once,
+    from the text (html_from_text)."""
+    engine = cast(DjangoTemplates, engines["django"]).engine
+    return engine.get_template(template_name).render(Context(context, autoescape=False))
 
 
 def render_email(template_prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:

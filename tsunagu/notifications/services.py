@@ -269,9 +269,8 @@ def take_over_expired(now: datetime) -> int:
 def _take_over(now: datetime) -> tuple[int, int]:
     from tsunagu.notifications.tasks import deliver_message
 
-    expired = OutboxMessage.objects.filter(
-        status=OutboxMessage.Status.SENDING, lease_expires_at__lt=now
-    )
+    # Not leases.take_over: a mail already handed to the server is not queued again.
+    expired = leases.expired(OutboxMessage, [OutboxMessage.Status.SENDING], now)
     if not expired.exists():
         # Nothing to take over (the usual case): no write transaction at every heartbeat.
         return 0, 0

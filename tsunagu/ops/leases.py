@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -67,6 +68,45 @@ def claim_fields(now: datetime) -> dict[str, Any]:
 
 
 RELEASED: dict[str, Any] = {"claimed_by": "", "lease_expires_at": None}
+
+
+def claim(rows: QuerySet[Any]) -> bool:
+    """Take `rows` (one unit of work in the status its step starts from) for this process,
+    unless a live holder has them. False when another worker holds them or they moved on."""
+    now = timezone.now()
+    return bool(rows.filter(claimable(now)).update(updated_at=now, **claim_fields(now)))
+
+
+def expired(model: type[models.Model], active: Iterable[str], now: datetime) -> QuerySet[Any]:
+    """Rows of `model` in a live status whose holder stopped renewing its lease."""
+    return model._default_manager.filter(status__in=list(active), lease_expires_at__lt=now)
+
+
+def take_over(
+    model: type[models.Model],
+    active: Iterable[str],
+    *,
+    now: datetime,
+    requeue: Callable[[Any, str], object],
+) -> list[tuple[Any, str]]:
+    """Release the rows of `model` whose lease ran out and hand each (pk, status) to `requeue`
+    in the same transaction, so that a row is queued again exactly when it is released. Two
+    workers taking over at once each take the rows the other has not locked. Returns the rows
+    taken over."""
+    rows = expired(model, active, now)
+    if not rows.exists():
+        # Nothing to take over (the usual case): no write transaction at every heartbeat.
+        return []
+    with transaction.atomic():
+        taken = list(
+            rows.select_for_update(skip_locked=True, no_key=True).values_list("pk", "status")
+        )
+        model._default_manager.filter(
+            pk__in=[pk for pk, _status in taken], lease_expires_at__lt=now
+        ).update(updated_at=now, **RELEASED)
+        for pk, status in taken:
+            requeue(pk, status)
+    return taken
 
 
 @dataclass(frozen=True)
@@ -160,12 +200,7 @@ def take_over_expired(now: datetime | None = None) -> dict[str, int]:
 def stuck_count(now: datetime | None = None) -> int:
     """Units of work whose holder stopped renewing its lease and that nobody has taken over."""
     now = now or timezone.now()
-    rows = sum(
-        leased.model._default_manager.filter(
-            status__in=leased.active, lease_expires_at__lt=now
-        ).count()
-        for leased in leased_work()
-    )
+    rows = sum(expired(leased.model, leased.active, now).count() for leased in leased_work())
     return rows + len(dead_tasks(now))
 
 

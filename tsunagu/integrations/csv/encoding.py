@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
+
 from django.utils.translation import gettext as _
+
+from tsunagu.core.spreadsheet import unquote_formula
 
 BOM = b"\xef\xbb\xbf"
 
@@ -27,3 +33,18 @@ def decode(data: bytes) -> tuple[str, str]:
                 "save it from Excel as CSV and try again."
             )
         ) from error
+
+
+def read_cells(text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The decoded file's header cells, and its rows that are not empty as (line, cells), read
+    as they are asked for. Cells an export quoted against spreadsheet formulas ('=…) come back
+    as they were."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    headers = [unquote_formula(cell) for cell in next(reader, [])]
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield reader.line_num, [unquote_formula(cell) for cell in cells]
+
+    return headers, rows()

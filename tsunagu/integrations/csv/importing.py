@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.db import transaction
@@ -13,9 +11,8 @@ from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.selectors import product_search_text
-from tsunagu.core.spreadsheet import unquote_formula
 from tsunagu.integrations.csv import order_import
-from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
+from tsunagu.integrations.csv.encoding import UnreadableFileError, decode, read_cells
 from tsunagu.integrations.csv.kinds import KINDS, NON_NULL_DEFAULTS, ImportKind, Kind
 from tsunagu.integrations.csv.results import Checked, CheckedRow, Progress, Result, RowError
 from tsunagu.integrations.csv.schema import CellError
@@ -33,17 +30,14 @@ def check(
         text, encoding = decode(data)
     except UnreadableFileError as error:
         return Checked(kind=kind, headers=[], errors=[RowError(1, "", str(error))])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    # Cells an export quoted against spreadsheet formulas ('=…) come back as they were.
-    headers = [unquote_formula(cell) for cell in next(reader, [])]
+    headers, cells_of_rows = read_cells(text)
     checked = Checked(kind=kind, headers=headers, encoding=encoding)
     columns, problems = kind.schema.match_headers(headers)
     checked.errors.extend(RowError(1, "", problem) for problem in problems)
     if kind.schema.key not in columns.values():
         return checked
 
-    raw_rows = [(reader.line_num, [unquote_formula(c) for c in cells]) for cells in reader]
-    raw_rows = [(line, cells) for line, cells in raw_rows if any(cell.strip() for cell in cells)]
+    raw_rows = list(cells_of_rows)
     total = len(raw_rows)
     keys = []
     for _line, cells in raw_rows:

@@ -13,9 +13,7 @@ the order's idempotency key), so importing the same file twice records it once.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,9 +28,8 @@ from tsunagu.accounts.models import Organization, User
 from tsunagu.audit import services as audit
 from tsunagu.catalog.models import Product
 from tsunagu.core import bounds
-from tsunagu.core.spreadsheet import unquote_formula
 from tsunagu.customers.models import Customer, Location
-from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
+from tsunagu.integrations.csv.encoding import UnreadableFileError, decode, read_cells
 from tsunagu.integrations.csv.kinds import STATUS_WORDS, ImportKind
 from tsunagu.integrations.csv.results import Checked, CheckedRow, Progress, Result, RowError
 from tsunagu.integrations.csv.schema import CellError
@@ -100,9 +97,7 @@ def check(
         text, encoding = decode(data)
     except UnreadableFileError as error:
         return OrdersChecked(kind=kind, headers=[], errors=[RowError(1, "", str(error))])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    # Cells an export quoted against spreadsheet formulas ('=…) come back as they were.
-    headers = [unquote_formula(cell) for cell in next(reader, [])]
+    headers, cells_of_rows = read_cells(text)
     checked = OrdersChecked(kind=kind, headers=headers, encoding=encoding)
     columns, problems = kind.schema.match_headers(headers)
     checked.errors.extend(RowError(1, "", problem) for problem in problems)
@@ -111,8 +106,7 @@ def check(
     header_of = {column.name: column.header for column in kind.schema.all_columns}
     header_of.update({column.name: headers[position] for position, column in columns.items()})
 
-    raw_rows = [(reader.line_num, [unquote_formula(c) for c in cells]) for cells in reader]
-    raw_rows = [(line, cells) for line, cells in raw_rows if any(cell.strip() for cell in cells)]
+    raw_rows = list(cells_of_rows)
     rows: list[ParsedRow] = []
     for done, (line, cells) in enumerate(raw_rows, start=1):
         row = ParsedRow(line, cells, {})
