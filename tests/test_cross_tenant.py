@@ -655,24 +655,10 @@ HIDDEN_CASES: dict[str, Callable[[Membership, Product], tuple[str, str, dict[str
         {},
     ),
 }
-# Known leak (the item on favourites): the favourite page finds any product of the
-# buyer's suppliers. Strict, so that this test says when it is fixed.
-HIDDEN_LEAKS: set[str] = set()
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            case,
-            marks=pytest.mark.xfail(strict=True, reason="favourites of hidden products"),
-        )
-        if case in HIDDEN_LEAKS
-        else case
-        for case in sorted(HIDDEN_CASES)
-    ],
-)
+@pytest.mark.parametrize("case", sorted(HIDDEN_CASES))
 def test_a_product_hidden_from_the_customer_is_not_found_and_not_named(
     case: str, supplier: Organization, buyer_member: Membership
 ) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 from tests.browser import accessibility
@@ -61,6 +62,12 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    """The demo data (`seed_demo`): the supplier, its buyers and their people."""
+    call_command("seed_demo", verbosity=0)
 
 
 SCANNER = pytest.StashKey[accessibility.AccessibilityScanner]()

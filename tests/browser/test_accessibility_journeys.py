@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Error, Page, expect
 
 from tests.browser import accessibility
@@ -54,11 +53,6 @@ TARGETS_SCRIPT = """() => {
   }
   return found;
 }"""
-
-
-@pytest.fixture
-def demo(db: None) -> None:
-    call_command("seed_demo", verbosity=0)
 
 
 def small_targets(page: Page) -> list[str]:

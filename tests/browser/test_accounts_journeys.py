@@ -5,7 +5,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import SmtpServer
@@ -49,10 +48,13 @@ def second_person(page: Page) -> Page:
 
 
 def test_admin_invites_staff_who_joins_sets_up_two_step_login_and_logs_in_with_a_code(
-    page: Page, live_server: object, smtp_server: SmtpServer, run_tasks: Callable[[], int]
+    page: Page,
+    live_server: object,
+    smtp_server: SmtpServer,
+    run_tasks: Callable[[], int],
+    demo: None,
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
 
     # The supplier's administrator invites a new member of staff by e-mail.
     log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
@@ -107,9 +109,10 @@ def test_admin_invites_staff_who_joins_sets_up_two_step_login_and_logs_in_with_a
     invitee.context.close()
 
 
-def test_a_buyers_admin_invites_a_colleague_by_link(page: Page, live_server: object) -> None:
+def test_a_buyers_admin_invites_a_colleague_by_link(
+    page: Page, live_server: object, demo: None
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
 
     log_in(page, base, "owner@demo-buyer.example", DEMO_PASSWORD)
     open_menu(page, "メンバー")
@@ -147,10 +150,9 @@ def test_a_buyers_admin_invites_a_colleague_by_link(page: Page, live_server: obj
 
 
 def test_a_mailed_invitation_refuses_another_logged_in_person(
-    page: Page, live_server: object
+    page: Page, live_server: object, demo: None
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
     open_menu(page, "メンバー")
     page.get_by_role("link", name="メンバーを招待").click()
@@ -175,9 +177,10 @@ def test_a_mailed_invitation_refuses_another_logged_in_person(
     someone_else.context.close()
 
 
-def test_a_person_adds_a_passkey_and_logs_in_with_it_alone(page: Page, live_server: object) -> None:
+def test_a_person_adds_a_passkey_and_logs_in_with_it_alone(
+    page: Page, live_server: object, demo: None
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     # Chromium's virtual authenticator plays the phone's fingerprint reader.
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")

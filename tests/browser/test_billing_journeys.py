@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -28,10 +27,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_admin_closes_a_date_reads_the_invoice_pdf_runs_it_again_and_enters_a_payment(
-    page: Page, live_server: object, run_tasks: Callable[[], int], tmp_path: Path
+    page: Page, live_server: object, run_tasks: Callable[[], int], tmp_path: Path, demo: None
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     admin = Membership.objects.select_related("organization").get(
         user__email="admin@demo-supplier.example", organization__code="demo-supplier"
     )
@@ -104,10 +102,9 @@ def test_admin_closes_a_date_reads_the_invoice_pdf_runs_it_again_and_enters_a_pa
 
 
 def test_a_late_delivered_order_is_listed_and_a_payment_sent_twice_is_recorded_once(
-    page: Page, live_server: object
+    page: Page, live_server: object, demo: None
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     admin = Membership.objects.select_related("organization").get(
         user__email="admin@demo-supplier.example", organization__code="demo-supplier"
     )

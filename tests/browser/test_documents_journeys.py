@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accounts_journeys import log_in, open_menu
@@ -16,11 +15,6 @@ from tsunagu.ops.demo import DEMO_PASSWORD
 from tsunagu.ordering.models import Order, OrderStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(db: None) -> None:
-    call_command("seed_demo", verbosity=0)
 
 
 def test_a_delivery_note_is_issued_from_the_order_downloaded_and_seen_by_the_buyer(

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
 
 from tsunagu.accounts.models import Membership
@@ -16,11 +15,6 @@ from tsunagu.ops.demo import DEMO_PASSWORD
 from tsunagu.ordering.models import Order
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(db: None) -> None:
-    call_command("seed_demo", verbosity=0)
 
 
 def test_demo_buyer_opens_the_site_logs_in_and_sees_the_dashboard(

@@ -4,7 +4,6 @@ page says so next to the field, in Japanese, keeps what was typed, and saves onc
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accounts_journeys import log_in
@@ -16,10 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_huge_price_is_refused_next_to_the_field_and_a_right_one_is_saved(
-    page: Page, live_server: object
+    page: Page, live_server: object, demo: None
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
     page.goto(f"{base}/supplier/products/new/")
 
@@ -44,10 +42,9 @@ def test_a_huge_price_is_refused_next_to_the_field_and_a_right_one_is_saved(
 
 
 def test_an_individuals_registration_number_is_saved_once_ticked(
-    page: Page, live_server: object
+    page: Page, live_server: object, demo: None
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     log_in(page, base, "admin@demo-supplier.example", DEMO_PASSWORD)
     page.goto(f"{base}/supplier/customers/new/")
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accounts_journeys import log_in, open_menu
@@ -29,10 +28,9 @@ GOOD_ROWS = BAD_ROWS.replace(",35,", ",25,").replace(
 
 
 def test_admin_imports_customers_fixes_two_bad_rows_and_sets_a_price(
-    page: Page, live_server: object, run_tasks: Callable[[], int], tmp_path: Path
+    page: Page, live_server: object, run_tasks: Callable[[], int], tmp_path: Path, demo: None
 ) -> None:
     base = live_server.url  # type: ignore[attr-defined]
-    call_command("seed_demo", verbosity=0)
     supplier = Organization.objects.get(code="demo-supplier")
     ProductFactory.create(
         supplier=supplier, product_code="DASHI-1", name="かつお節 500g", unit_price=Decimal("2450")

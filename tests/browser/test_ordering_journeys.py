@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accounts_journeys import log_in, open_menu
@@ -19,11 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.parametrize("page", ["phone"], indirect=True),
 ]
-
-
-@pytest.fixture
-def demo(db: None) -> None:
-    call_command("seed_demo", verbosity=0)
 
 
 def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accounts_journeys import log_in, open_menu
@@ -19,11 +18,6 @@ FAX_PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 200]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
-
-
-@pytest.fixture
-def demo(db: None) -> None:
-    call_command("seed_demo", verbosity=0)
 
 
 def test_the_supplier_home_shows_todays_work_and_leads_to_it(

@@ -5,7 +5,7 @@ import pytest
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.customers.models import Customer
 from tsunagu.documents.models import Document, DocumentType
-from tsunagu.documents.tests.factories import delivered_order, issued, line
+from tsunagu.documents.tests.factories import customer_of, delivered_order, issued, line
 from tsunagu.ordering.models import Order
 from tsunagu.ordering.tests.factories import linked_customer
 
@@ -53,3 +53,9 @@ def invoice(supplier: Organization, customer: Customer) -> Document:
         doc_type=DocumentType.INVOICE,
         lines=[line(1000, name="洗剤"), line(555, rate=8, name="米"), line(333, rate=8, name="塩")],
     )
+
+
+@pytest.fixture
+def sakura(supplier: Organization) -> Customer:
+    """A customer without a login that closes on the 20th."""
+    return customer_of(supplier, "C001", name="レストラン さくら", closing_day=20)

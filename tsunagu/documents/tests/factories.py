@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.tests.factories import ProductFactory
-from tsunagu.customers.models import Customer
+from tsunagu.customers.models import Customer, Location
+from tsunagu.customers.tests.factories import CustomerFactory
 from tsunagu.documents.issuing import DocLine, issue
 from tsunagu.documents.models import Document, DocumentType
 from tsunagu.ordering import services as ordering
@@ -23,6 +24,13 @@ from tsunagu.ordering.tests.factories import linked_customer
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 4, 20, 9, 0, tzinfo=TOKYO)
 _keys = itertools.count(1)
+
+
+def customer_of(supplier: Organization, code: str, **terms: object) -> Customer:
+    """A customer without a login (orders come by phone), with its default location."""
+    customer = CustomerFactory.create(supplier=supplier, customer_code=code, **terms)
+    Location.objects.create(supplier=supplier, customer=customer, name="本店", is_default=True)
+    return customer
 
 
 def delivered_order(

@@ -24,7 +24,6 @@ from tsunagu.documents.services import CreditQuantity, DocumentError
 from tsunagu.documents.tests.test_billing_run import (
     DEC_20,
     NOV_20,
-    customer_of,
     month_of_orders,
 )
 from tsunagu.ordering.models import Order
@@ -50,11 +49,6 @@ def take_back(
 def delivery_note(order: Order, actor: Membership, *, on: date) -> Document:
     with time_machine.travel(on, tick=False):
         return services.issue_delivery_note(order, actor=actor)
-
-
-@pytest.fixture
-def sakura(supplier: Organization) -> Customer:
-    return customer_of(supplier, "C001", name="レストラン さくら", closing_day=20)
 
 
 @pytest.fixture

@@ -15,14 +15,13 @@ from tsunagu.accounts.models import Membership, Organization
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.core.money import Rounding
-from tsunagu.customers.models import MONTH_END, Customer, Location
-from tsunagu.customers.tests.factories import CustomerFactory
+from tsunagu.customers.models import MONTH_END, Customer
 from tsunagu.documents import billing
 from tsunagu.documents.billing import BillingError, run_billing
 from tsunagu.documents.models import Document, DocumentStatus, DocumentType
 from tsunagu.documents.payments import PaymentRefusedError, record_payment
 from tsunagu.documents.services import issue_order_invoice, void_document
-from tsunagu.documents.tests.factories import TOKYO, move_on
+from tsunagu.documents.tests.factories import TOKYO, customer_of, move_on
 from tsunagu.ordering import services as ordering
 from tsunagu.ordering.models import Channel, Order, OrderStatus
 from tsunagu.ordering.rules import LineRequest
@@ -32,13 +31,6 @@ pytestmark = pytest.mark.django_db
 _keys = itertools.count(1)
 NOV_20 = date(2026, 11, 20)
 DEC_20 = date(2026, 12, 20)
-
-
-def customer_of(supplier: Organization, code: str, **terms: object) -> Customer:
-    """A customer without a login (orders come by phone), with its default location."""
-    customer = CustomerFactory.create(supplier=supplier, customer_code=code, **terms)
-    Location.objects.create(supplier=supplier, customer=customer, name="本店", is_default=True)
-    return customer
 
 
 def product(supplier: Organization, code: str, price: str, rate: int, unit: str = "個") -> Product:

@@ -17,15 +17,10 @@ from tsunagu.documents.issuing import issue
 from tsunagu.documents.models import Document, DocumentType
 from tsunagu.documents.tests.factories import line
 from tsunagu.documents.tests.test_billing_credit_notes import take_back
-from tsunagu.documents.tests.test_billing_run import NOV_20, customer_of, order_for, product
+from tsunagu.documents.tests.test_billing_run import NOV_20, order_for, product
 from tsunagu.documents.tests.test_pdf import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sakura(supplier: Organization) -> Customer:
-    return customer_of(supplier, "C001", name="レストラン さくら", closing_day=20)
 
 
 def test_the_invoice_counts_the_credit_notes_tax_as_the_note_printed_it(

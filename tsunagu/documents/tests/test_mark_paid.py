@@ -26,7 +26,6 @@ from tsunagu.documents.services import CreditQuantity
 from tsunagu.documents.tests.test_billing_run import (
     DEC_20,
     NOV_20,
-    customer_of,
     month_of_orders,
     order_for,
     product,
@@ -42,11 +41,6 @@ TODAY = date(2026, 12, 3)
 def _today() -> Iterator[None]:
     with time_machine.travel(datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))):
         yield
-
-
-@pytest.fixture
-def sakura(supplier: Organization) -> Customer:
-    return customer_of(supplier, "C001", name="レストラン さくら", closing_day=20)
 
 
 @pytest.fixture

@@ -13,17 +13,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from tsunagu.accounts.models import Membership, Organization
+from tsunagu.accounts.models import Membership
 from tsunagu.audit.models import AuditEntry
 from tsunagu.customers.models import Customer
 from tsunagu.documents.models import Payment
 from tsunagu.documents.payments import record_payment
-from tsunagu.documents.tests.test_billing_run import customer_of
-
-
-@pytest.fixture
-def sakura(supplier: Organization) -> Customer:
-    return customer_of(supplier, "C001", name="レストラン さくら", closing_day=20)
 
 
 def _form_key(page: str) -> str:

@@ -4,7 +4,6 @@ refused send comes back to the cart's own address with everything typed."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -13,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.accounts.models import Membership, Organization
-from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.ordering.models import CartLine, Order
-from tsunagu.ordering.tests.factories import linked_customer
+from tsunagu.ordering.tests.factories import cart_contents as cart
+from tsunagu.ordering.tests.factories import cart_shop
 from tsunagu.ordering.tests.test_shop_pages import form_fields
 
 pytestmark = pytest.mark.django_db
@@ -24,24 +23,7 @@ NOW = "2026-11-26 10:00 +0900"
 
 @pytest.fixture
 def shop(supplier: Organization, buyer: Organization, buyer_member: Membership) -> SimpleNamespace:
-    customer, _location = linked_customer(supplier, buyer, name="テスト食堂")
-    cabbage = ProductFactory.create(
-        supplier=supplier, product_code="V1", name="キャベツ", unit="玉", unit_price=Decimal(198)
-    )
-    onion = ProductFactory.create(
-        supplier=supplier, product_code="V2", name="玉ねぎ", unit="kg", unit_price=Decimal(120)
-    )
-    sake = ProductFactory.create(
-        supplier=supplier,
-        product_code="D1",
-        name="日本酒",
-        unit="本",
-        unit_price=Decimal(2180),
-        units_per_case=6,
-        sold_by_piece=True,
-        sold_by_case=True,
-    )
-    return SimpleNamespace(customer=customer, cabbage=cabbage, onion=onion, sake=sake)
+    return cart_shop(supplier, buyer, sake_by_piece=True)
 
 
 def put(client: Client, product: object, quantity: int, unit: str = "piece") -> None:
@@ -57,10 +39,6 @@ def cart_fields(client: Client) -> dict[str, object]:
     # The unit of a product sold both ways is a select: send what it shows.
     fields["line_unit"] = [line.order_unit for line in CartLine.objects.order_by("created_at")]
     return fields
-
-
-def cart() -> list[tuple[str, str, int]]:
-    return sorted(CartLine.objects.values_list("product__product_code", "order_unit", "quantity"))
 
 
 UPDATE = reverse("buyer-cart-update", args=["test-supplier"])

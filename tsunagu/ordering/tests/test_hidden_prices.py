@@ -140,6 +140,10 @@ def test_the_minimum_order_refusal_names_no_amount(
             now=NOW,
         )
 
+    # Refused for the minimum itself (not for some other rule), and without naming it.
+    assert refused.value.problems == {
+        "order": ["最低注文金額に届いていません。商品を追加してください。"]
+    }
     _assert_no_amounts(str(refused.value), "the refusal")
     assert "5,000" not in str(refused.value)
 

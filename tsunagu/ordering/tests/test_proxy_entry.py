@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from tsunagu.accounts.models import Membership, Organization
 from tsunagu.audit.models import AuditEntry
 from tsunagu.catalog.models import Product
 from tsunagu.catalog.tests.factories import ProductFactory
+from tsunagu.customers.models import Customer
 from tsunagu.notifications.models import OutboxMessage
 from tsunagu.ordering.models import Order
 from tsunagu.ordering.tests.factories import linked_customer
@@ -210,3 +212,35 @@ def test_a_huge_quantity_is_refused_next_to_the_lines_not_saved(
     assert "2行目:" in page
     assert 'name="lines"' in page
     assert not Order.objects.exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_customers_minimum_amount_and_a_case_only_product_are_overrides_too(
+    supplier_client: Client, shop: None, supplier: Organization
+) -> None:
+    Customer.objects.filter(customer_code="C1").update(minimum_order_amount=Decimal(5000))
+    Product.objects.filter(product_code="V1").update(sold_by_piece=False)
+
+    # Two pieces of a product sold by the case only, ¥200 in all.
+    response = _post(supplier_client, "V1 2")
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.findall(r'name="override" value="([^"]+)"', page) == [
+        "case_only:V1",
+        "minimum_order:",
+    ]
+    assert "最低注文金額は¥5,000(税抜)です。この注文は¥200です。" in page
+    assert not Order.objects.exists()
+
+    confirmed = _post(
+        supplier_client,
+        "V1 2",
+        confirm_overrides="1",
+        override=["case_only:V1", "minimum_order:"],
+        override_reason="お試しで2玉だけ",
+    )
+
+    assert confirmed.status_code == 302
+    entry = AuditEntry.objects.get(action="order.entered_by_proxy", organization_id=supplier.pk)
+    assert [o["rule"] for o in entry.changes["overrides"]] == ["case_only", "minimum_order"]

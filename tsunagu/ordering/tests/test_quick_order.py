@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -9,43 +8,22 @@ from django.test import Client
 from django.urls import reverse
 
 from tsunagu.accounts.models import Membership, Organization
-from tsunagu.catalog.tests.factories import ProductFactory
 from tsunagu.ordering.models import CartLine
-from tsunagu.ordering.tests.factories import linked_customer
+from tsunagu.ordering.tests.factories import cart_contents as cart
+from tsunagu.ordering.tests.factories import cart_shop
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def shop(supplier: Organization, buyer: Organization, buyer_member: Membership) -> SimpleNamespace:
-    customer, _location = linked_customer(supplier, buyer, name="テスト食堂")
-    cabbage = ProductFactory.create(
-        supplier=supplier, product_code="V1", name="キャベツ", unit="玉", unit_price=Decimal(198)
-    )
-    onion = ProductFactory.create(
-        supplier=supplier, product_code="V2", name="玉ねぎ", unit="kg", unit_price=Decimal(120)
-    )
-    sake = ProductFactory.create(
-        supplier=supplier,
-        product_code="D1",
-        name="日本酒",
-        unit="本",
-        unit_price=Decimal(2180),
-        units_per_case=6,
-        sold_by_piece=False,
-        sold_by_case=True,
-    )
-    return SimpleNamespace(customer=customer, cabbage=cabbage, onion=onion, sake=sake)
+    return cart_shop(supplier, buyer, sake_by_piece=False)
 
 
 def textarea(page: str) -> str:
     match = re.search(r'<textarea id="lines"[^>]*>(.*?)</textarea>', page, re.S)
     assert match is not None
     return match.group(1).strip()
-
-
-def cart() -> list[tuple[str, str, int]]:
-    return sorted(CartLine.objects.values_list("product__product_code", "order_unit", "quantity"))
 
 
 def test_after_a_partial_success_only_the_lines_that_did_not_go_in_stay(

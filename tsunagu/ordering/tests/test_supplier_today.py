@@ -119,9 +119,11 @@ def test_the_home_counts_with_a_fixed_number_of_queries(
 
 
 def test_a_buyer_home_is_not_a_supplier_home(buyer_client: Client) -> None:
-    page = buyer_client.get(reverse("dashboard"), follow=True).content.decode()
+    response = buyer_client.get(reverse("dashboard"), follow=True)
 
-    assert 'id="today"' not in page
+    assert response.redirect_chain == [(reverse("buyer-home"), 302)]
+    assert response.status_code == 200
+    assert 'id="today"' not in response.content.decode()
 
 
 def test_a_message_on_an_order_waiting_for_the_buyers_approval_is_not_counted(
