@@ -228,7 +228,7 @@ def saved_rows() -> dict[str, list[dict[str, Any]]]:
 def walk(client: Client, url: str, name: str) -> list[tuple[str, str, str, int | str]]:
     """Each numeric field of each POST form on the page, sent with each huge value: the ones
     that did not come back as a form error, or that changed a row."""
-    failures = []
+    failures: list[tuple[str, str, str, int | str]] = []
     fields = [(form, item) for form in forms_of(client, url) for item in form.numeric]
     # A page known to take numbers must show some, or the walk would prove nothing.
     assert fields or name not in TAKES_NUMBERS, f"no numeric field found on {url}"

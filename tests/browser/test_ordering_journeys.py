@@ -44,7 +44,8 @@ def test_the_demo_buyer_sends_its_usual_order_again_in_two_taps(
     # ... and it is on the first screen of a phone, not below the items.
     home = page.locator("#home-link").bounding_box()
     viewport = page.viewport_size
-    assert home is not None and viewport is not None
+    assert home is not None
+    assert viewport is not None
     assert home["y"] + home["height"] <= viewport["height"]
     screen(page, "buyer-order-sent")
 
