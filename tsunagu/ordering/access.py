@@ -10,7 +10,9 @@ from django.http import Http404, HttpRequest
 
 from tsunagu.accounts.access import require_membership
 from tsunagu.accounts.models import Membership, Role
+from tsunagu.catalog.models import Product
 from tsunagu.customers.models import Customer
+from tsunagu.ordering import selectors
 from tsunagu.ordering.models import CartLine, Order
 
 BUYER_ROLES = {Role.OWNER, Role.ADMIN, Role.MEMBER}
@@ -41,6 +43,23 @@ def get_account_for_member(member: Membership, supplier_code: str) -> Customer:
     if customer is None:
         raise Http404
     return customer
+
+
+def get_visible_product_for_member(
+    member: Membership, product_id: UUID
+) -> tuple[Customer, Product]:
+    """The product if one of the member's suppliers shows it to the member's organization;
+    404 otherwise, exactly as for a product that does not exist."""
+    supplier_id = Product.objects.filter(pk=product_id).values_list("supplier_id", flat=True)
+    customer = accounts_of(member).filter(supplier_id__in=supplier_id).first()
+    product = (
+        selectors.visible_products(customer).filter(pk=product_id).first()
+        if customer is not None
+        else None
+    )
+    if customer is None or product is None:
+        raise Http404
+    return customer, product
 
 
 def get_order_for_buyer(member: Membership, order_id: UUID) -> Order:

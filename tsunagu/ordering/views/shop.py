@@ -33,6 +33,7 @@ from tsunagu.ordering.access import (
     get_account_for_member,
     get_cart_line_for_member,
     get_order_for_buyer,
+    get_visible_product_for_member,
     require_buyer,
 )
 from tsunagu.ordering.forms import SupplierOrderForm
@@ -291,26 +292,11 @@ def _cart_shape(member: Membership, customer: Customer) -> set[tuple[UUID, str]]
     return set(selectors.cart_of(member, customer).values_list("pk", "order_unit"))
 
 
-def _visible_product_for(member: Membership, product_id: UUID) -> tuple[Customer, Product]:
-    """The product if one of the member's suppliers shows it to the member's organization;
-    404 otherwise, exactly as for a product that does not exist."""
-    supplier_id = Product.objects.filter(pk=product_id).values_list("supplier_id", flat=True)
-    customer = accounts_of(member).filter(supplier_id__in=supplier_id).first()
-    product = (
-        selectors.visible_products(customer).filter(pk=product_id).first()
-        if customer is not None
-        else None
-    )
-    if customer is None or product is None:
-        raise Http404
-    return customer, product
-
-
 @login_required
 @require_POST
 def favourite(request: HttpRequest, product_id: UUID) -> HttpResponse:
     member = require_buyer(request, write=True)
-    customer, product = _visible_product_for(member, product_id)
+    customer, product = get_visible_product_for_member(member, product_id)
     marked = services.toggle_favourite(member, product)
     if marked:
         message = _("%(name)s was added to your usual items.") % {"name": product.name}
