@@ -41,6 +41,16 @@ def price(value: Any) -> str:
 
 
 @register.filter
+def stored_date(value: date | str | None) -> date | None:
+    """A date kept as "2026-04-20" in a document's content, as a date for the `date` filter."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+@register.filter
 def jdate(value: date | str | None) -> str:
     """2026-04-20 → "2026年4月20日"."""
     if not value:

@@ -76,6 +76,8 @@ def test_an_order_delivered_after_its_close_goes_on_the_next_invoice_and_is_list
     assert 'id="unbilled-orders"' not in page
     assert detail.status_code == 200
     assert 'id="late-orders"' in detail.content.decode()
+    # The page shows the arrival day as dates are shown elsewhere, not as stored.
+    assert f"{late.number} (2026/12/01)" in detail.content.decode()
 
 
 def test_an_order_that_arrived_after_the_close_is_billed_in_the_period_it_arrived(
