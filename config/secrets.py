@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -11,19 +12,30 @@ from django.core.exceptions import ImproperlyConfigured
 
 
 def read_or_create(path: Path, make: str) -> str:
-    """Return the secret stored at ``path``, creating it (mode 0600) on first use."""
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = new_secret_key() if make == "secret_key" else new_file_key()
-    # O_EXCL: two processes starting together must not write two different keys.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(value + "\n")
-    return value
+    """Return the secret stored at ``path``, creating it (mode 0600) on first use.
+
+    Web processes and workers often start together: the secret is written whole to a file of
+    its own and then linked into place, so another process sees either no file or the whole
+    secret, never an empty one, and the first process to link wins for everyone."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        value = new_secret_key() if make == "secret_key" else new_file_key()
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(value + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            # If another process was first, everyone uses its secret.
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
+    stored = path.read_text(encoding="ascii").strip()
+    if not stored:
+        raise ImproperlyConfigured(f"{path} is empty: delete it to have a new secret made.")
+    return stored
 
 
 def new_secret_key() -> str:

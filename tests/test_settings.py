@@ -92,6 +92,34 @@ def test_secret_created_once_is_reused(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
+def test_a_process_starting_while_another_writes_the_secret_gets_the_same_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two web processes start together: the second one looks while the first is writing."""
+    path = tmp_path / "secret_key"
+    seen_by_second: list[str] = []
+    fdopen = os.fdopen
+
+    def first_writes(fd: int, *args: object, **kwargs: object) -> object:
+        if not seen_by_second:
+            seen_by_second.append("")
+            seen_by_second[0] = read_or_create(path, "secret_key")
+        return fdopen(fd, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("config.secrets.os.fdopen", first_writes)
+    first = read_or_create(path, "secret_key")
+
+    assert len(first) >= 50
+    assert seen_by_second == [first]
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_an_empty_secret_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(ImproperlyConfigured, match="secret_key is empty: delete it"):
+        read_or_create(tmp_path / "secret_key", "secret_key")
+
+
 def test_file_keys_must_be_32_bytes() -> None:
     assert len(parse_file_keys("K", f"{new_file_key()},{new_file_key()}")) == 2
     with pytest.raises(ImproperlyConfigured, match="K: key 2 is not 32 bytes"):
