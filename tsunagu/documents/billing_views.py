@@ -212,7 +212,11 @@ def _billing_page(
         context.update(
             selected_customers=closing_count(selected),
             invoices=list(billing.invoices_for_closing_date(supplier, selected)),
-            runs=selectors.recent_billing_runs(supplier, selected, RUNS_SHOWN),
+            # Each run with what its page would say of it, so a stopped one is marked here too.
+            runs=[
+                (run, billing.run_state(run))
+                for run in selectors.recent_billing_runs(supplier, selected, RUNS_SHOWN)
+            ],
         )
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "documents/billing_home.html", context, status=status)

@@ -27,6 +27,14 @@ pytestmark = pytest.mark.django_db
 LEASE = timedelta(seconds=60)
 
 
+def stopped_marks(client: Client, run: BillingRun) -> list[str]:
+    """The marks of stopped runs in the billing page's list of runs for the run's closing day."""
+    url = reverse("billing") + f"?date={run.closing_date.isoformat()}"
+    page = client.get(url).content.decode()
+    assert reverse("billing-run", args=[run.pk]) in page
+    return re.findall(r'class="badge badge--danger run-stopped">([^<]*)<', page)
+
+
 def stuck_message(page: str) -> str:
     found = re.search(r'id="billing-run-stuck">(.*?)</div>', page, re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
@@ -61,6 +69,7 @@ def test_a_run_whose_worker_died_is_shown_stuck_then_taken_over_and_finished_onc
     page = supplier_client.get(url).content.decode()
     assert "3 件中 1 件" in page
     assert stuck_message(page) == ""
+    assert stopped_marks(supplier_client, half_done_run) == []
 
     later = timezone.now() + LEASE + timedelta(seconds=1)
     with time_machine.travel(later):
@@ -72,6 +81,10 @@ def test_a_run_whose_worker_died_is_shown_stuck_then_taken_over_and_finished_onc
             "db_worker です）。止まったところから続けます。同じ請求書を二度作ることはありません。"
         )
         assert supplier_client.get("/healthz").json()["stuck"] == 2  # the run and its task
+        # The billing page's list of runs marks it too, not only the run's own page.
+        assert stopped_marks(supplier_client, half_done_run) == [
+            "止まっています（ワーカーが動いていません）"
+        ]
 
         # Another worker is alive: it takes the run over within a heartbeat.
         ops.record_heartbeat("worker-b")
@@ -81,6 +94,9 @@ def test_a_run_whose_worker_died_is_shown_stuck_then_taken_over_and_finished_onc
             "まもなく別のワーカーが引き継いで、止まったところから続けます。"
             "同じ請求書を二度作ることはありません。このままお待ちください。"
         )
+        assert stopped_marks(supplier_client, half_done_run) == [
+            "止まっています（まもなく別のワーカーが引き継ぎます）"
+        ]
 
         assert leases.take_over_expired() == {
             "tasks": 1,
