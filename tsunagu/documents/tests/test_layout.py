@@ -78,3 +78,35 @@ def test_every_page_of_the_details_names_the_recipient_and_each_slip_has_its_sub
     totals = re.findall(r"(S-\d{6}) 伝票計\s+([\d,]+)", everything)
     assert [number for number, _ in totals] == [f"S-{n:06d}" for n in range(1, 31)]
     assert {amount for _, amount in totals} == {"600"}
+
+
+@pytest.mark.parametrize("slip_size", [2, 4, 7])
+def test_a_page_of_the_details_never_begins_with_a_slip_subtotal(
+    supplier: Organization, customer: Customer, tmp_path: Path, slip_size: int
+) -> None:
+    """70 lines in slips of 2, 4 or 7: without care, one page of each begins with a 伝票計
+    cut off from the lines it adds up."""
+    lines = [
+        _slip_line(f"S-{n // slip_size + 1:06d}", 100, date(2026, 4, 1 + n // 40), f"品{n}")
+        for n in range(70)
+    ]
+    document = issued(
+        supplier,
+        customer,
+        doc_type=DocumentType.PERIODIC_INVOICE,
+        lines=lines,
+        period=(date(2026, 3, 21), date(2026, 4, 20)),
+    )
+
+    pages = page_count(document, tmp_path)
+    assert pages >= 3
+    subtotals = 0
+    for page in range(2, pages + 1):
+        rows = [row for row in pdf_text(document, tmp_path, page=page).split("\n") if row.strip()]
+        header = next(n for n, row in enumerate(rows) if "取引日" in row)
+        assert re.match(r"\s*04/0\d\s+S-\d{6}\s+P1\s+品\d+", rows[header + 1]), (
+            page,
+            rows[header + 1],
+        )
+        subtotals += sum("伝票計" in row for row in rows)
+    assert subtotals == -(-70 // slip_size)
