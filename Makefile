@@ -14,7 +14,7 @@ test:  ## install what is missing, run every test on SQLite, PostgreSQL and in h
 	@scripts/test.sh
 
 bench:  ## run the benchmarks (SCALE=small|large, DB=sqlite|postgres) and update docs/benchmarks.md
-	@scripts/bootstrap.sh $(if $(filter postgres,$(DB)),test,run)
+	@scripts/bootstrap.sh $(if $(filter postgres,$(DB)),test,bench)
 	@SCALE=$(or $(SCALE),small) DB=$(or $(DB),sqlite) scripts/bench.sh run
 
 bench-proof:  ## two web processes and two workers on PostgreSQL under 50 buyers: nothing lost

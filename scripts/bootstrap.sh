@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Tsunagu needs when it is missing, then syncs the Python environment from uv.lock.
 #   scripts/bootstrap.sh run    packages to serve the app (PDF fonts and libraries)
-#   scripts/bootstrap.sh test   the same, plus PostgreSQL, Chromium and poppler for the tests
+#   scripts/bootstrap.sh bench  the same as run, plus Chromium for the phone scenarios
+#   scripts/bootstrap.sh test   the same as run, plus PostgreSQL, Chromium and poppler for the tests
 # When everything is present it only checks, which takes a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +17,11 @@ packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
           fonts-ipaexfont-gothic fonts-ipaexfont-mincho fonts-noto-cjk)
 case "$purpose" in
   run) ;;
+  # The benchmarks time a person's first order on a phone in Chromium.
+  bench) packages+=(chromium) ;;
   # The test suite runs on a throwaway PostgreSQL, drives Debian's Chromium and reads PDFs.
   test) packages+=(postgresql chromium poppler-utils) ;;
-  *) fail "unknown purpose '$purpose' (expected run or test)" ;;
+  *) fail "unknown purpose '$purpose' (expected run, bench or test)" ;;
 esac
 
 missing=()
@@ -36,6 +39,7 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   case "$purpose" in
     run) why="fonts and libraries for PDF documents" ;;
+    bench) why="PDF fonts and libraries, plus Chromium for the phone benchmarks" ;;
     test) why="PDF fonts and libraries, plus PostgreSQL, Chromium and poppler for the tests" ;;
   esac
   say "installing missing system packages ($why): ${missing[*]}"

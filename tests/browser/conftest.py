@@ -13,7 +13,6 @@ which the site's Content-Security-Policy (no inline scripts) does not apply to.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,24 +22,13 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 from tests.browser import accessibility
+from tsunagu.bench.phone import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": accessibility.PHONE,
     "desktop": accessibility.DESKTOP,
 }
-# Chromium must not try to reach the network on its own (updates, sync, field trials).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

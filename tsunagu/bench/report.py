@@ -79,6 +79,18 @@ TARGETS = [
         "pages responsive during the billing run (< 500 ms, our reading)",
         lambda v: v < 500,
     ),
+    Target(
+        "first_order_from_invitation_email_s",
+        "#12",
+        "< 60 s on a phone, invited by mail (person's pace)",
+        lambda v: v < 60,
+    ),
+    Target(
+        "first_order_from_invitation_link_s",
+        "#12",
+        "< 60 s on a phone, invited by link or QR code (person's pace)",
+        lambda v: v < 60,
+    ),
     Target("queries_equal", "#4 #5 #6", "list pages: same query count small and large", bool),
 ]
 

@@ -67,6 +67,10 @@ class Figure:
 Emit = Callable[[Figure], None]
 
 
+class NotMeasuredError(RuntimeError):
+    """This machine cannot run a scenario (say, no Chromium): its figures stay 'not measured'."""
+
+
 def ratio(name: str, scenario: float, floor: float) -> Figure:
     return Figure(f"{name}_ratio", scenario / floor if floor else 0.0, "ratio")
 
@@ -664,3 +668,16 @@ def import_products(emit: Emit, work: Path, *, count: int = 10_000) -> None:
     emit(Figure("import_products_s", elapsed, "s"))
     emit(Figure("import_products_peak_rss_mb", rss, "MB"))
     path.unlink()
+
+
+# ---- a person on a phone ---------------------------------------------------------------------
+
+
+def first_order_from_invitation(server: WebServer, emit: Emit) -> None:
+    """A new restaurant opens its invitation on a phone and sends its first order, typing and
+    tapping at a person's pace (tsunagu/bench/phone.py), once per kind of invitation."""
+    from tsunagu.bench import phone  # Playwright is loaded only for this scenario
+
+    base = f"http://127.0.0.1:{server.port}"
+    for kind, seconds in phone.time_first_orders(base, MAIN, ["email", "link"]).items():
+        emit(Figure(f"first_order_from_invitation_{kind}_s", seconds, "s"))
