@@ -20,6 +20,10 @@ from django.conf import settings
 _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+class NotMeasuredError(RuntimeError):
+    """This machine cannot run a scenario (say, no Chromium): its figures stay 'not measured'."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

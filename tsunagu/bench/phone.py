@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, ViewportSize, expect, sync_playwright
 
 from tsunagu.accounts.models import Membership
-from tsunagu.bench.scenarios import NotMeasuredError
+from tsunagu.bench.http import NotMeasuredError
 from tsunagu.customers.models import Customer, CustomerInvitation
 from tsunagu.customers.services import invite_customer, save_customer
 

@@ -69,10 +69,6 @@ class Figure:
 Emit = Callable[[Figure], None]
 
 
-class NotMeasuredError(RuntimeError):
-    """This machine cannot run a scenario (say, no Chromium): its figures stay 'not measured'."""
-
-
 def ratio(name: str, scenario: float, floor: float) -> Figure:
     return Figure(f"{name}_ratio", scenario / floor if floor else 0.0, "ratio")
 

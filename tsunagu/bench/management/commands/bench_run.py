@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from tsunagu.bench import report, scenarios
-from tsunagu.bench.http import WebServer
+from tsunagu.bench.http import NotMeasuredError, WebServer
 from tsunagu.bench.scenarios import Figure
 
 
@@ -98,7 +98,7 @@ class Command(BaseCommand):
                     continue
                 try:
                     scenario(run)
-                except scenarios.NotMeasuredError as error:
+                except NotMeasuredError as error:
                     self.stderr.write(f"# {name}: not measured: {error}")
         finally:
             server.stop()
