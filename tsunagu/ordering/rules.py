@@ -3,6 +3,7 @@ final check when the order is sent. Each problem is a sentence for the person or
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -302,8 +303,6 @@ class Unusual:
 def unusual(
     checked: list[CheckedLine], *, usual_pieces: dict, usual_subtotal: Decimal | None
 ) -> Unusual:
-    import hashlib
-
     lines: dict[object, int] = {}
     for line in checked:
         product = line.request.product
@@ -318,9 +317,11 @@ def unusual(
     subtotal_unusual = subtotal >= subtotal_limit
     token = ""
     if lines or subtotal_unusual:
+        # Lines left at 0 are not sent, so the page's token and the send's are the same.
         named = sorted(
             f"{line.request.product.pk}:{line.request.order_unit}:{line.request.quantity}"
             for line in checked
+            if line.request.quantity > 0
         )
         token = hashlib.sha256(f"{subtotal}|{'|'.join(named)}".encode()).hexdigest()[:32]
     return Unusual(lines, usual_subtotal, subtotal_unusual, token)

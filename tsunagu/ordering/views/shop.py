@@ -172,7 +172,10 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     elif quantity < 1:
         problem = _("Enter the quantity as a number of 1 or more.")
     else:
-        problem = too_many(product, quantity, unit, customer)
+        # The limit holds for the cart line as it will be, not only for what is added now.
+        problem = too_many(
+            product, _in_cart(member, customer, product, unit) + quantity, unit, customer
+        )
     if problem:
         if request.htmx:  # type: ignore[attr-defined]
             return _card_response(
@@ -247,6 +250,10 @@ def _save_cart_form(
             elif quantity < 1:
                 quantity = 1  # − stops at one; the remove button takes a line out
             typed.pop(line_id, None)
+            if action == "more" and too_many(line.product, quantity, line.order_unit, customer):
+                # ＋ stops at the upper limit, and the line says why.
+                typed[line_id] = str(quantity)
+                quantity -= 1
         order_unit = unit if unit in allowed_units(line.product) else None
         if (quantity, order_unit or line.order_unit, note[:200]) == (
             line.quantity,
@@ -413,6 +420,9 @@ def _confirmation_context(
         "changing": changing,
         "unusual": odd,
         "unusual_unconfirmed": unusual_unconfirmed,
+        # A save of the cart as it is typed answers the send bar again: a tick given for these
+        # very quantities stays given.
+        "unusual_ticked": bool(odd.token) and request.POST.get("unusual_ok") == odd.token,
         "waits_for_approval": changing is None and services.needs_approval(member, subtotal),
         "approval_threshold": member.organization.approval_threshold,
         "form_action": (
@@ -577,6 +587,15 @@ def _quick_line(
     return product, quantity, unit
 
 
+QUICK_ORDER_FILE_BYTES = 1024 * 1024
+
+
+def _in_cart(member: Membership, customer: Customer, product: Product, unit: str) -> int:
+    """How many of a product the person's cart already holds in this unit."""
+    line = selectors.cart_of(member, customer).filter(product=product, order_unit=unit).first()
+    return line.quantity if line else 0
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
@@ -588,7 +607,9 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
     customer = get_account_for_member(member, supplier_code)
     text = request.POST.get("lines", "")
     upload = request.FILES.get("file")
-    if upload is not None and (upload.size or 0) <= 1024 * 1024:
+    if upload is not None and (upload.size or 0) > QUICK_ORDER_FILE_BYTES:
+        messages.error(request, _("This file is larger than 1 MB. Send a shorter list."))
+    elif upload is not None:
         try:
             text, _encoding = decode(upload.read())
         except UnreadableFileError as error:
@@ -605,6 +626,13 @@ def quick_order(request: HttpRequest, supplier_code: str) -> HttpResponse:
                 left.append(read)
                 continue
             product, quantity, unit = read
+            # The limit holds for the line as it will be: what the cart holds and this together.
+            problem = too_many(
+                product, _in_cart(member, customer, product, unit) + quantity, unit, customer
+            )
+            if problem:
+                left.append(QuickLine(raw.strip(), problem))
+                continue
             services.add_to_cart(member, customer, product, quantity=quantity, order_unit=unit)
             added += 1
         if added:
@@ -698,6 +726,17 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
     return PostedOrder(requests, problems, location, chosen, note, order_form)
 
 
+def _unusual_unconfirmed(
+    request: HttpRequest, member: Membership, customer: Customer, requests: list[LineRequest]
+) -> bool:
+    """An order far above the usual that was sent without ticking "I checked" for these very
+    quantities (ordering.rules.unusual): it is shown again, asking, instead of being saved."""
+    checked = check_lines(customer, [r for r in requests if r.quantity > 0])
+    usual = selectors.usual_amounts(member, customer, [r.product.pk for r in requests])
+    odd = unusual(checked, usual_pieces=usual.pieces, usual_subtotal=usual.subtotal)
+    return bool(odd) and request.POST.get("unusual_ok") != odd.token
+
+
 def _decimal(raw: str) -> Decimal | None:
     try:
         return Decimal(raw)
@@ -718,12 +757,7 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
     posted = _posted_order(request, customer)
     requests, problems, location = posted.requests, posted.problems, posted.location
     chosen, note, order_form = posted.delivery_date, posted.note, posted.order_form
-    unusual_unconfirmed = False
-    if not problems:
-        checked = check_lines(customer, [r for r in requests if r.quantity > 0])
-        usual = selectors.usual_amounts(member, customer, [r.product.pk for r in requests])
-        odd = unusual(checked, usual_pieces=usual.pieces, usual_subtotal=usual.subtotal)
-        unusual_unconfirmed = bool(odd) and request.POST.get("unusual_ok") != odd.token
+    unusual_unconfirmed = not problems and _unusual_unconfirmed(request, member, customer, requests)
     if not problems and not unusual_unconfirmed and location is not None:
         try:
             sent = services.send_order(
@@ -815,7 +849,8 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
     posted = _posted_order(request, customer)
     requests, problems, chosen = posted.requests, posted.problems, posted.delivery_date
     note, order_form = posted.note, posted.order_form
-    if not problems:
+    unusual_unconfirmed = not problems and _unusual_unconfirmed(request, member, customer, requests)
+    if not problems and not unusual_unconfirmed:
         try:
             services.change_order(
                 order,
@@ -843,6 +878,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
         note=note,
         order_form=order_form,
         changing=order,
+        unusual_unconfirmed=unusual_unconfirmed,
         status=400,
     )
 
@@ -858,7 +894,9 @@ def usual_items(request: HttpRequest, supplier_code: str) -> HttpResponse:
     )
     last = selectors.last_quantities(member, customer)
     requests = [
-        LineRequest(product, *last.get(product.pk, (max(product.min_quantity, 1), OrderUnit.PIECE)))
+        LineRequest(
+            product, *last.get(product.pk, (max(product.min_quantity, 1), default_unit(product)))
+        )
         for product in favourites
     ]
     return _confirmation(request, member, customer, requests, source="again")
