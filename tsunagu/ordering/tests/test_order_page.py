@@ -107,6 +107,16 @@ def test_the_order_page_shows_tax_per_rate_and_the_tax_included_total(
     history = english_client.get(reverse("buyer-orders")).content.decode()
     assert "Total (tax included)" in history
     assert "¥5,029" in history
+    assert "incl. tax 8%: ¥79" in history
+    assert "incl. tax 10%: ¥360" in history
+    # The confirmation page, here of the same order again, shows the same figures.
+    again = english_client.get(reverse("buyer-reorder", args=[order.pk])).content.decode()
+    assert "Consumption tax 8% (on ¥990)" in again
+    assert "Consumption tax 10% (on ¥3,600)" in again
+    assert re.search(r'id="send-bar-total">¥5,029<', again)
+    # The home offers ordering by product codes next to each supplier.
+    home = english_client.get(reverse("buyer-home")).content.decode()
+    assert reverse("buyer-quick-order", args=[shop.customer.supplier.code]) in home
 
 
 def test_with_hidden_prices_the_buyer_sees_no_amount_at_all(
@@ -251,3 +261,21 @@ def test_the_first_time_home_has_one_filled_main_button(shop: Shop, english_clie
     main = home[home.index('<main id="main"') :]
     buttons = re.findall(r'class="btn (btn--\w+)"', main)
     assert buttons == ["btn--primary"]
+
+
+def test_buyers_read_one_word_for_the_supplier_on_every_page(
+    shop: Shop, buyer_client: Client
+) -> None:
+    order = place(shop, "a")
+    code = shop.customer.supplier.code
+
+    for url in (
+        reverse("buyer-home"),
+        reverse("buyer-orders"),
+        detail(order),
+        reverse("buyer-catalogue", args=[code]),
+        reverse("buyer-reorder", args=[order.pk]),
+    ):
+        page = buyer_client.get(url).content.decode()
+        assert "仕入先" not in page, url  # decision 0046: 受注企業, the word buyers read
+    assert "受注企業" in buyer_client.get(reverse("buyer-orders")).content.decode()
