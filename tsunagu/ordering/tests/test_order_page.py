@@ -279,3 +279,33 @@ def test_buyers_read_one_word_for_the_supplier_on_every_page(
         page = buyer_client.get(url).content.decode()
         assert "仕入先" not in page, url  # decision 0046: 受注企業, the word buyers read
     assert "受注企業" in buyer_client.get(reverse("buyer-orders")).content.decode()
+
+
+def test_a_refused_send_of_an_earlier_order_comes_back_at_an_address_a_reload_keeps(
+    shop: Shop, english_client: Client
+) -> None:
+    from tsunagu.ordering.tests.test_shop_pages import form_fields
+
+    order = place(shop, "a")
+    send_url = reverse("buyer-send", args=[shop.customer.supplier.code])
+    again = english_client.get(reverse("buyer-reorder", args=[order.pk])).content.decode()
+    fields = form_fields(again)
+    quantities = list(fields["line_quantity"])  # type: ignore[call-overload]
+    fields["line_quantity"] = ["abc", *quantities[1:]]
+
+    refused = english_client.post(send_url, fields)
+
+    assert refused.status_code == 302
+    assert refused["Location"] == send_url  # not the cart: these lines are not in it
+    for _reload in range(2):
+        page = english_client.get(send_url)
+        assert page.status_code == 200
+        assert "Enter the quantity as a number." in page.content.decode()
+        assert 'value="abc"' in page.content.decode()  # what was typed is still there
+    assert Order.objects.count() == 1
+    fields["line_quantity"] = ["2", *quantities[1:]]
+    assert english_client.post(send_url, fields).status_code == 302
+    assert Order.objects.count() == 2
+    assert english_client.get(send_url)["Location"] == reverse(
+        "buyer-cart", args=[shop.customer.supplier.code]
+    )

@@ -377,7 +377,7 @@ def _confirmation_context(
     for line in checked:
         cart_line = getattr(line.request, "cart_line", None)
         product = line.request.product
-        typed_text = typed.get(str(cart_line.pk)) if cart_line else None
+        typed_text = typed.get(str(cart_line.pk) if cart_line else _typed_key(line.request))
         if typed_text is not None:
             problems[product.product_code] = [_typed_problem(product, typed_text, line, customer)]
         rows.append(
@@ -655,6 +655,12 @@ class PostedOrder:
     delivery_date: date | None
     note: str
     order_form: SupplierOrderForm
+    typed: dict[str, str]  # quantities that could not be read, as typed (see _typed_key)
+
+
+def _typed_key(line: LineRequest) -> str:
+    """A line that is not in the cart, for the quantity typed on it that could not be read."""
+    return f"{line.product.pk}-{line.order_unit}"
 
 
 def _posted_date(data: QueryDict) -> date | None:
@@ -670,23 +676,24 @@ def _answered_form(customer: Customer, data: QueryDict) -> SupplierOrderForm:
     return form
 
 
-def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
+def _posted_order(data: QueryDict, customer: Customer) -> PostedOrder:
     """The confirmation form as sent: lines, date, location, note, answers, and what is wrong."""
     products = {
         str(p.pk): p
         for p in Product.objects.filter(
-            supplier_id=customer.supplier_id, pk__in=request.POST.getlist("line_product")
+            supplier_id=customer.supplier_id, pk__in=data.getlist("line_product")
         )
     }
     requests: list[LineRequest] = []
     problems: dict[str, list[str]] = {}
+    typed: dict[str, str] = {}
     current = selectors.prices_for(customer, list(products.values()))
     for product_id, unit, raw_quantity, note, raw_price in zip(
-        request.POST.getlist("line_product"),
-        request.POST.getlist("line_unit"),
-        request.POST.getlist("line_quantity"),
-        request.POST.getlist("line_note"),
-        request.POST.getlist("line_price"),
+        data.getlist("line_product"),
+        data.getlist("line_unit"),
+        data.getlist("line_quantity"),
+        data.getlist("line_note"),
+        data.getlist("line_price"),
         strict=False,
     ):
         product = products.get(product_id)
@@ -705,25 +712,26 @@ def _posted_order(request: HttpRequest, customer: Customer) -> PostedOrder:
             LineRequest(product, quantity if quantity is not None else 0, unit, note[:200])
         )
         if quantity is None:
+            typed[_typed_key(requests[-1])] = raw_quantity[:40]
             problems[product.product_code] = [
                 unreadable_quantity_problem(product, raw_quantity, unit, customer)
                 or _("Enter the quantity as a number.")
             ]
     locations = customer.locations.all()
-    chosen_location = request.POST.get("location", "")
+    chosen_location = data.get("location", "")
     location = (
         locations.filter(pk=chosen_location).first()
         if chosen_location
         else locations.filter(is_default=True).first()
     )
-    chosen = _posted_date(request.POST)
-    note = request.POST.get("note", "")[:1000]
+    chosen = _posted_date(data)
+    note = data.get("note", "")[:1000]
     if location is None:
         problems["order"] = [_("Choose where to deliver.")]
-    order_form = SupplierOrderForm(request.POST, definitions=_questions(customer))
+    order_form = SupplierOrderForm(data, definitions=_questions(customer))
     if not order_form.is_valid():
         problems["form"] = [_("Answer the questions of the order form.")]
-    return PostedOrder(requests, problems, location, chosen, note, order_form)
+    return PostedOrder(requests, problems, location, chosen, note, order_form, typed)
 
 
 def _unusual_unconfirmed(
@@ -750,11 +758,15 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
     member = require_buyer(request, write=request.method == "POST")
     customer = get_account_for_member(member, supplier_code)
     if request.method == "GET":
-        # A reload of a refused send's page: the cart, not an error.
-        return redirect("buyer-cart", supplier_code=supplier_code)
+        # The page of a refused send of an earlier order's lines or of the usual items (a refused
+        # send from the cart goes back to the cart); anything else is the cart, not an error.
+        attempt = request.session.get(_again_key(customer))
+        if attempt is None:
+            return redirect("buyer-cart", supplier_code=supplier_code)
+        return _refused_again(request, member, customer, attempt)
     source = request.POST.get("source", "cart")
     key = request.POST.get("idempotency_key", "")[:64] or uuid.uuid4().hex
-    posted = _posted_order(request, customer)
+    posted = _posted_order(request.POST, customer)
     requests, problems, location = posted.requests, posted.problems, posted.location
     chosen, note, order_form = posted.delivery_date, posted.note, posted.order_form
     unusual_unconfirmed = not problems and _unusual_unconfirmed(request, member, customer, requests)
@@ -789,6 +801,7 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
                     request,
                     _("The order was sent (order number %(number)s).") % {"number": order.number},
                 )
+            request.session.pop(_again_key(customer), None)
             detail = reverse("buyer-order-detail", kwargs={"order_id": order.pk})
             return redirect(f"{detail}?sent=1")
     if source == "cart":
@@ -796,30 +809,53 @@ def send(request: HttpRequest, supplier_code: str) -> HttpResponse:
         # its ＋/− buttons: a reload or the back button then never sends or loses anything.
         typed = _save_cart_form(request, member, customer, request.POST)
         request.session[_attempt_key(customer)] = {
-            "post": {
-                name: request.POST.getlist(name)
-                for name in request.POST
-                if name not in {"csrfmiddlewaretoken", "action"}
-            },
+            "post": _kept_fields(request.POST),
             "problems": problems,
             "typed": typed,
             "unusual_unconfirmed": unusual_unconfirmed,
         }
         return redirect("buyer-cart", supplier_code=supplier_code)
+    # The same for the lines of an earlier order or the usual items, which are not in the cart:
+    # the page comes back at an address of its own, so a reload shows it again, sends nothing.
+    request.session[_again_key(customer)] = {
+        "post": _kept_fields(request.POST),
+        "problems": problems,
+        "unusual_unconfirmed": unusual_unconfirmed,
+    }
+    return redirect("buyer-send", supplier_code=supplier_code)
+
+
+def _again_key(customer: Customer) -> str:
+    return f"{_attempt_key(customer)}.again"
+
+
+def _kept_fields(data: QueryDict) -> dict[str, list[str]]:
+    return {
+        name: data.getlist(name) for name in data if name not in {"csrfmiddlewaretoken", "action"}
+    }
+
+
+def _refused_again(
+    request: HttpRequest, member: Membership, customer: Customer, attempt: dict[str, Any]
+) -> HttpResponse:
+    data = QueryDict(mutable=True)
+    for name, values in attempt["post"].items():
+        data.setlist(name, values)
+    posted = _posted_order(data, customer)
     return _confirmation(
         request,
         member,
         customer,
-        requests,
-        source=source,
-        problems=problems,
-        chosen_date=chosen,
-        chosen_location=location,
-        note=note,
-        key=key,
-        order_form=order_form,
-        unusual_unconfirmed=unusual_unconfirmed,
-        status=400,
+        posted.requests,
+        source=data.get("source", "again"),
+        problems=attempt["problems"],
+        chosen_date=posted.delivery_date,
+        chosen_location=posted.location,
+        note=posted.note,
+        key=data.get("idempotency_key", ""),
+        order_form=posted.order_form,
+        typed=posted.typed,
+        unusual_unconfirmed=attempt.get("unusual_unconfirmed", False),
     )
 
 
@@ -846,7 +882,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             note=order.note,
             changing=order,
         )
-    posted = _posted_order(request, customer)
+    posted = _posted_order(request.POST, customer)
     requests, problems, chosen = posted.requests, posted.problems, posted.delivery_date
     note, order_form = posted.note, posted.order_form
     unusual_unconfirmed = not problems and _unusual_unconfirmed(request, member, customer, requests)
@@ -878,6 +914,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
         note=note,
         order_form=order_form,
         changing=order,
+        typed=posted.typed,
         unusual_unconfirmed=unusual_unconfirmed,
         status=400,
     )
