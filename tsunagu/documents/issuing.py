@@ -493,7 +493,18 @@ def _credit_note_tax(
     original: Document, amounts: dict[int, Decimal], rounding: str
 ) -> dict[int, Decimal]:
     """Tax of the corrected sums (one rounding per rate) minus the tax already charged by the
-    original and its earlier credit notes: together they net to the correction exactly."""
+    original and its earlier credit notes: together they net to the correction exactly.
+
+    A periodic invoice that counted credit notes of its own corrects only its own sales: the
+    notes it counted keep the tax they printed (decision 0048-credit-note-rounding)."""
+    own_amount = {
+        rate: Decimal(original.content.get("sales_by_rate", {}).get(str(rate), figure))
+        for rate, figure in ((10, original.amount_10), (8, original.amount_8))
+    }
+    own_tax = {
+        rate: Decimal(original.content.get("sales_tax_by_rate", {}).get(str(rate), figure))
+        for rate, figure in ((10, original.tax_10), (8, original.tax_8))
+    }
     earlier = Document.objects.filter(original=original, doc_type=DocumentType.CREDIT_NOTE).exclude(
         status=DocumentStatus.VOID
     )
@@ -504,14 +515,10 @@ def _credit_note_tax(
         tax_8=Sum("tax_8"),
     )
     charged_amounts = {
-        10: original.amount_10 + (sums["amount_10"] or 0) + amounts[10],
-        8: original.amount_8 + (sums["amount_8"] or 0) + amounts[8],
+        rate: own_amount[rate] + (sums[f"amount_{rate}"] or 0) + amounts[rate] for rate in RATES
     }
     corrected_tax = tax_by_rate(charged_amounts, rounding)
-    charged_tax = {
-        10: original.tax_10 + (sums["tax_10"] or 0),
-        8: original.tax_8 + (sums["tax_8"] or 0),
-    }
+    charged_tax = {rate: own_tax[rate] + (sums[f"tax_{rate}"] or 0) for rate in RATES}
     return {rate: corrected_tax[rate] - charged_tax[rate] for rate in RATES}
 
 

@@ -68,6 +68,15 @@ def test_the_invoice_counts_the_credit_notes_tax_as_the_note_printed_it(
     # The customer's account: the balance carried to the next invoice is the sum of both.
     assert invoice.amount_due == 11000 - 4405
 
+    # A note against this invoice corrects its own sales (10,000, tax 1,000): taking back
+    # 1,000 leaves 9,000 with tax 900, so the note's tax is -100. Rounding the invoice's net
+    # 5,995 less 1,000 again (4,995 → 499, against the 600 charged) would make it -101.
+    oil_line = next(
+        i for i, row in enumerate(invoice.content["lines"]) if row["product_name"] == oil.name
+    )
+    later = take_back(invoice, supplier_admin, on=date(2026, 11, 25), index=oil_line, quantity=1)
+    assert (later.amount_10, later.tax_10, later.total) == (-1000, -100, -1100)
+
 
 def test_a_document_without_credit_notes_rounds_as_before(
     supplier: Organization, sakura: Customer
