@@ -36,6 +36,19 @@ class Bound:
         return [Within(self)]
 
 
+# More digits than any bound allows: such a text stands for "too large" without being read, as
+# Python refuses to read a whole number of more than 4,300 digits (and reading it costs time).
+_LONGEST_DIGITS = 30
+TOO_LARGE = 10**_LONGEST_DIGITS
+
+
+def whole(digits: str) -> int:
+    """The value of a text of ASCII digits (already checked), or TOO_LARGE when it has more
+    digits than any bound, so that the bound's check refuses it with its sentence."""
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= _LONGEST_DIGITS else TOO_LARGE
+
+
 def number_text(value: Decimal | int) -> str:
     """9999999.99 → 9,999,999.99; 1 → 1."""
     number = Decimal(value)

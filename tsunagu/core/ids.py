@@ -20,3 +20,17 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62  # RFC 4122 variant
     value |= rand & ((1 << 62) - 1)  # 62 random bits (rand_b)
     return uuid.UUID(int=value)
+
+
+def parse_uuid(text: object) -> uuid.UUID | None:
+    """An id sent in a form or a query, or None when it is not one (a tampered or garbled
+    field finds nothing instead of raising an error page)."""
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+def parse_uuids(texts: list[str]) -> list[uuid.UUID]:
+    """The ids among `texts`; the others are left out."""
+    return [found for text in texts if (found := parse_uuid(text)) is not None]

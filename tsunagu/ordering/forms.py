@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tsunagu.catalog.forms import extra_form_field
+from tsunagu.core import bounds
 from tsunagu.ordering.models import OrderFormField
 
 
@@ -53,3 +54,10 @@ class OrderFormFieldForm(forms.ModelForm[OrderFormField]):
         if not key:
             raise ValidationError(_("Enter a key."))
         return key
+
+
+def posted_version(text: str) -> int:
+    """The order version the page was shown with; one that is not a number (a tampered form)
+    matches no order, so the person is told to reload instead of getting an error page."""
+    text = text or "0"
+    return bounds.whole(text) if text.isascii() and text.isdigit() else -1

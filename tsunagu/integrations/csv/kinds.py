@@ -37,8 +37,8 @@ def closing_day(value: str) -> int | None:
         return None
     if cleaned in {"末", "月末", "31"}:
         return MONTH_END
-    if cleaned.isdigit() and 1 <= int(cleaned) <= 28:
-        return int(cleaned)
+    if cleaned.isascii() and cleaned.isdigit() and 1 <= bounds.whole(cleaned) <= 28:
+        return bounds.whole(cleaned)
     raise CellError(_("Write a day from 1 to 28, or 末 for the end of the month."))
 
 

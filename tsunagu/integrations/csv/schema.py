@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from tsunagu.core.bounds import Bound
+from tsunagu.core.bounds import Bound, whole
 from tsunagu.core.text import fold_halfwidth_kana, nfkc, normalize_code, normalize_number_text
 
 
@@ -139,7 +139,7 @@ def whole_number(bound: Bound) -> Callable[[str], int | None]:
             return None
         if not re.fullmatch(r"-?\d+", cleaned):
             raise CellError(_("%(value)s is not a whole number.") % {"value": value.strip()})
-        number = int(cleaned)
+        number = -whole(cleaned[1:]) if cleaned.startswith("-") else whole(cleaned)
         if problem := bound.problem(number):
             raise CellError(problem)
         return number

@@ -204,12 +204,13 @@ def test_a_product_not_offered_to_the_customer_is_one_override(
 def test_a_huge_quantity_is_refused_next_to_the_lines_not_saved(
     supplier_client: Client, shop: None
 ) -> None:
-    response = _post(supplier_client, "V1 99999999999999999\nV1 1000000 c")
+    response = _post(supplier_client, "V1 99999999999999999\nV1 1000000 c\nV1 " + "9" * 5000)
 
     assert response.status_code == 400
     page = response.content.decode()
     assert "1行目:" in page
     assert "2行目:" in page
+    assert "3行目:" in page
     assert 'name="lines"' in page
     assert not Order.objects.exists()
 

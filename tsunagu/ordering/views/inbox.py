@@ -23,6 +23,7 @@ from tsunagu.core import bounds
 from tsunagu.core.http import safe_next
 from tsunagu.core.text import normalize_code, normalize_number_text
 from tsunagu.ordering import selectors, services
+from tsunagu.ordering.forms import posted_version
 from tsunagu.ordering.models import Channel, Order, OrderStatus, OrderUnit
 from tsunagu.ordering.supplier_access import get_order_for_supplier
 
@@ -231,13 +232,6 @@ def _told(order: Order) -> str:
     )
 
 
-def _version(text: str) -> int:
-    """The order version the page was shown with; one that is not a number (a tampered form)
-    matches no order, so the person is told to reload instead of getting an error page."""
-    text = text or "0"
-    return int(text) if text.isdigit() else -1
-
-
 @login_required
 @require_POST
 def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
@@ -257,9 +251,10 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
                     _("%(name)s: write the quantity you can deliver as a number.")
                     % {"name": line.product_name}
                 )
-            elif int(text) and (
+            elif bounds.whole(text) and (
                 problem := bounds.line_quantity_problem(
-                    int(text), line.units_per_case if line.order_unit == OrderUnit.CASE else None
+                    bounds.whole(text),
+                    line.units_per_case if line.order_unit == OrderUnit.CASE else None,
                 )
             ):
                 problems.append(f"{line.product_name}: {problem}")
@@ -275,7 +270,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             problems.append(_("No product has the code %(code)s.") % {"code": add_code})
         elif not quantity_text.isdigit():
             problems.append(_("Write the quantity of the added line as a number."))
-        elif problem := bounds.line_quantity_problem(int(quantity_text)):
+        elif problem := bounds.line_quantity_problem(bounds.whole(quantity_text)):
             problems.append(f"{product.name}: {problem}")
         else:
             changes.append(services.LineChange("add", product=product, quantity=int(quantity_text)))
@@ -286,7 +281,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             services.revise_order(
                 order,
                 actor=member,
-                version=_version(request.POST.get("version", "")),
+                version=posted_version(request.POST.get("version", "")),
                 changes=changes,
                 delivery_date=new_date,
                 reason=reason,

@@ -76,12 +76,12 @@ def _parse_lines(member: Membership, text: str) -> tuple[list[LineRequest], list
             problems.append(
                 _("Line %(n)s: no product has the code %(code)s.") % {"n": number, "code": row[0]}
             )
-        elif not quantity_text.isdigit() or int(quantity_text) < 1:
+        elif not quantity_text.isdigit() or bounds.whole(quantity_text) < 1:
             problems.append(
                 _("Line %(n)s: write the quantity as a number of 1 or more.") % {"n": number}
             )
         elif problem := bounds.line_quantity_problem(
-            int(quantity_text), product.units_per_case if unit == "case" else None
+            bounds.whole(quantity_text), product.units_per_case if unit == "case" else None
         ):
             # A quantity no line can hold is refused here, before any amount is worked out.
             problems.append(_("Line %(n)s: %(problem)s") % {"n": number, "problem": problem})

@@ -23,6 +23,7 @@ from tsunagu.accounts.models import Membership
 from tsunagu.calendar.engine import local_now
 from tsunagu.catalog.models import Product
 from tsunagu.core.http import safe_next
+from tsunagu.core.ids import parse_uuid, parse_uuids
 from tsunagu.core.text import nfkc, normalize_code
 from tsunagu.customers.models import Customer, Location
 from tsunagu.integrations.csv.encoding import UnreadableFileError, decode
@@ -36,7 +37,7 @@ from tsunagu.ordering.access import (
     get_visible_product_for_member,
     require_buyer,
 )
-from tsunagu.ordering.forms import SupplierOrderForm
+from tsunagu.ordering.forms import SupplierOrderForm, posted_version
 from tsunagu.ordering.models import Order, OrderFormField, OrderUnit
 from tsunagu.ordering.rules import (
     LineRequest,
@@ -156,7 +157,9 @@ def cart_add(request: HttpRequest, supplier_code: str) -> HttpResponse:
     member = require_buyer(request, write=True)
     customer = get_account_for_member(member, supplier_code)
     product = (
-        selectors.visible_products(customer).filter(pk=request.POST.get("product", "")).first()
+        selectors.visible_products(customer)
+        .filter(pk=parse_uuid(request.POST.get("product", "")) or uuid.UUID(int=0))
+        .first()
     )
     if product is None:
         raise Http404
@@ -507,7 +510,9 @@ def cart(request: HttpRequest, supplier_code: str) -> HttpResponse:
     data = QueryDict(mutable=True)
     for name, values in attempt["post"].items():
         data.setlist(name, values)
-    location = customer.locations.filter(pk=data.get("location") or uuid.UUID(int=0)).first()
+    location = customer.locations.filter(
+        pk=parse_uuid(data.get("location")) or uuid.UUID(int=0)
+    ).first()
     return _confirmation(
         request,
         member,
@@ -681,7 +686,7 @@ def _posted_order(data: QueryDict, customer: Customer) -> PostedOrder:
     products = {
         str(p.pk): p
         for p in Product.objects.filter(
-            supplier_id=customer.supplier_id, pk__in=data.getlist("line_product")
+            supplier_id=customer.supplier_id, pk__in=parse_uuids(data.getlist("line_product"))
         )
     }
     requests: list[LineRequest] = []
@@ -720,7 +725,7 @@ def _posted_order(data: QueryDict, customer: Customer) -> PostedOrder:
     locations = customer.locations.all()
     chosen_location = data.get("location", "")
     location = (
-        locations.filter(pk=chosen_location).first()
+        locations.filter(pk=parse_uuid(chosen_location) or uuid.UUID(int=0)).first()
         if chosen_location
         else locations.filter(is_default=True).first()
     )
@@ -891,7 +896,7 @@ def change(request: HttpRequest, order_id: UUID) -> HttpResponse:
             services.change_order(
                 order,
                 actor=member,
-                version=int(request.POST.get("version", "0") or 0),
+                version=posted_version(request.POST.get("version", "")),
                 lines=[r for r in requests if r.quantity > 0],
                 delivery_date=chosen,
                 note=note,
